@@ -1,0 +1,83 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every target shares: Swift 6 language mode comes with the tools version;
+/// `ExistentialAny` makes every use of a protocol as a type explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "factor-risk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "factor-risk", targets: ["FactorRiskCLI"]),
+        .library(name: "FactorRiskCore", targets: ["FactorRiskCore"]),
+        .library(name: "FactorRiskPostgres", targets: ["FactorRiskPostgres"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libpq, the C client library of PostgreSQL (Debian: libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // The domain: money, dates, currencies, the rulebook. No I/O, no SQL.
+        .target(
+            name: "FactorRiskCore",
+            swiftSettings: swiftSettings
+        ),
+        // Our libpq client, the pool, the embedded cluster, migrations and the SQL of the service.
+        .target(
+            name: "FactorRiskPostgres",
+            dependencies: ["CLibPQ", "FactorRiskCore"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedMigrations"]
+        ),
+        // The `factor-risk` command: a thin layer of subcommands.
+        .executableTarget(
+            name: "FactorRiskCLI",
+            dependencies: [
+                "FactorRiskCore",
+                "FactorRiskPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Build-time tool: turns sql/NNNN_name.sql into Swift source, so the binary carries its migrations.
+        .executableTarget(
+            name: "EmbedSQL",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["EmbedSQL"]
+        ),
+        // Shared by the test targets: one private PostgreSQL cluster per test run, a fresh database per suite.
+        .target(
+            name: "FactorRiskTestSupport",
+            dependencies: ["FactorRiskPostgres"],
+            path: "Tests/FactorRiskTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FactorRiskCoreTests",
+            dependencies: ["FactorRiskCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FactorRiskPostgresTests",
+            dependencies: ["FactorRiskPostgres", "FactorRiskTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FactorRiskCLITests",
+            dependencies: ["FactorRiskCLI", "FactorRiskTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

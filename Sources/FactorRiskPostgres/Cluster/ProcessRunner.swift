@@ -1,0 +1,98 @@
+import Foundation
+import Glibc
+
+/// Runs a program to completion and collects its output: the PostgreSQL server programs
+/// (initdb, pg_ctl), as the `postgres` system user when we are root, and in tests our own binary.
+public struct ProcessRunner: Sendable {
+    /// The user to run as (through `runuser`), or nil to run as ourselves.
+    public let runAsUser: String?
+    /// The folder the program starts in: one the user it runs as can enter.
+    public let workingDirectory: String
+
+    public init(runAsUser: String? = nil, workingDirectory: String) {
+        self.runAsUser = runAsUser
+        self.workingDirectory = workingDirectory
+    }
+
+    /// How a program ended.
+    public struct Outcome: Sendable {
+        /// The exit code, or 128 + the signal that ended it.
+        public let status: Int32
+        /// Standard output and standard error, interleaved.
+        public let output: String
+    }
+
+    /// Runs `executable` with `arguments`, returning its exit status and combined output.
+    ///
+    /// Spawned with posix_spawn and reaped with waitpid: the programs here may leave a server
+    /// running behind them, which must neither hold our output open nor confuse child reaping.
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        // A shell changes into the working folder first: the server's user may not be able to
+        // enter the folder we were started in.
+        var command = [executable] + arguments
+        if let runAsUser { command = [try Self.locate("runuser"), "-u", runAsUser, "--"] + command }
+        let program = "/bin/sh"
+        let argv = [program, "-c", "cd \"$0\" && exec \"$@\"", workingDirectory] + command
+        var processEnvironment = ProcessInfo.processInfo.environment
+        // The server programs read these; a stray one from the caller's shell must not redirect them.
+        for key in ["PGDATA", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGOPTIONS"] { processEnvironment[key] = nil }
+        processEnvironment["LC_ALL"] = "C"
+        // An empty value in `environment` removes the variable.
+        for (key, value) in environment { processEnvironment[key] = value.isEmpty ? nil : value }
+        let environmentList = processEnvironment.map { "\($0.key)=\($0.value)" }
+
+        // Output goes to a file, not a pipe: pg_ctl leaves a server running that may inherit the
+        // descriptor, and a pipe would then never reach end-of-file.
+        let outputPath = NSTemporaryDirectory() + "factor-risk-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).out"
+        defer { unlink(outputPath) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var pid: pid_t = 0
+        let status = withCStrings(argv) { cArguments in
+            withCStrings(environmentList) { cEnvironment in
+                posix_spawn(&pid, program, &actions, nil, cArguments, cEnvironment)
+            }
+        }
+        guard status == 0 else {
+            throw ClusterError("cannot run \(program): \(String(cString: strerror(status)))")
+        }
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 {
+            guard errno == EINTR else { throw ClusterError("cannot wait for \(program): \(String(cString: strerror(errno)))") }
+        }
+        // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
+        let exitCode: Int32 = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
+        return Outcome(status: exitCode, output: String(decoding: data, as: UTF8.self))
+    }
+
+    private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { pointers.forEach { free($0) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Finds a program on PATH or in the usual system folders.
+    static func locate(_ program: String) throws -> String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let folders = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(program)") {
+            return "\(folder)/\(program)"
+        }
+        throw ClusterError("\(program) not found on PATH")
+    }
+}
+
+/// A failure to set up, start or stop the embedded PostgreSQL cluster, worded for the person at the terminal.
+public struct ClusterError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,83 @@
+import FactorRiskPostgres
+import FactorRiskTestSupport
+import Foundation
+import Testing
+
+/// The real `factor-risk` binary, run as a user would run it.
+@Suite("factor-risk command line")
+struct CommandLineTests {
+    let binary: String
+
+    init() throws {
+        binary = try BinaryLocator.factorRisk()
+    }
+
+    func run(_ arguments: [String], databaseURL: String? = nil, in folder: String = "/tmp") throws -> ProcessRunner.Outcome {
+        // An empty DATABASE_URL removes any the test run inherited: the embedded cluster is then used.
+        try ProcessRunner(workingDirectory: folder).run(binary, arguments, environment: ["DATABASE_URL": databaseURL ?? ""])
+    }
+
+    @Test("migrate --dry-run lists the pending migrations and creates nothing; migrate applies them once")
+    func migrateAgainstAServer() async throws {
+        let database = try await TestCluster.shared.emptyDatabase("cli")
+        let dryRun = try run(["migrate", "--dry-run"], databaseURL: database.conninfo)
+        #expect(dryRun.status == 0, "\(dryRun.output)")
+        #expect(dryRun.output.contains("pending: 0001_schema_v1.sql"))
+        let connection = try database.connect()
+        #expect(try connection.query("SELECT to_regclass('documents') IS NULL").first?.decode(Bool.self, at: 0) == true)
+
+        let applied = try run(["migrate"], databaseURL: database.conninfo)
+        #expect(applied.status == 0, "\(applied.output)")
+        #expect(applied.output.contains("applied: 0001_schema_v1.sql"))
+        #expect(try connection.query("SELECT count(*) FROM factor_risk_migrations").first?.decode(Int.self, at: 0) == 1)
+
+        let again = try run(["migrate"], databaseURL: database.conninfo)
+        #expect(again.output.contains("schema is up to date"))
+        let status = try run(["db", "status"], databaseURL: database.conninfo)
+        #expect(status.output.contains("migrations: 1 applied, 0 pending"), "\(status.output)")
+        #expect(status.output.contains("tenants: 0"))
+    }
+
+    @Test("an unreachable DATABASE_URL is a one-line error and a non-zero exit, no stack trace")
+    func unreachableServer() throws {
+        let outcome = try run(["migrate"], databaseURL: "postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+        #expect(outcome.status != 0)
+        #expect(outcome.output.contains("cannot connect to PostgreSQL"), "\(outcome.output)")
+        #expect(!outcome.output.contains("Fatal error"))
+    }
+
+    @Test("without DATABASE_URL the embedded cluster is created, started for a command and stopped after it")
+    func embeddedLifecycle() throws {
+        let folder = TestCluster.temporaryFolder("cli-embedded")
+        defer {
+            _ = try? run(["db", "stop", "--state-dir", "\(folder)/state"])
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let state = ["--state-dir", "\(folder)/state"]
+        let fresh = try run(["db", "status"] + state)
+        #expect(fresh.output.contains("cluster: not created yet"), "\(fresh.output)")
+
+        // A command that needs the database starts the cluster for its own length only.
+        let migrated = try run(["migrate"] + state)
+        #expect(migrated.status == 0, "\(migrated.output)")
+        #expect(migrated.output.contains("applied: 0001_schema_v1.sql"))
+        #expect(try run(["db", "status"] + state).output.contains("cluster: stopped"))
+
+        let started = try run(["db", "start"] + state)
+        #expect(started.status == 0, "\(started.output)")
+        #expect(started.output.contains("started PostgreSQL"))
+        #expect(try run(["db", "start"] + state).output.contains("already running"))
+        let status = try run(["db", "status"] + state)
+        #expect(status.output.contains("cluster: running"), "\(status.output)")
+        #expect(status.output.contains("migrations: 1 applied, 0 pending"))
+        // The state folder's default is the current folder's .factor-risk.
+        let relative = try run(["db", "status"], in: folder)
+        #expect(relative.output.contains("state folder: \(folder)/.factor-risk"), "\(relative.output)")
+
+        let psql = try run(["db", "psql"] + state + ["-tA", "-c", "SELECT count(*) FROM currencies"])
+        #expect(psql.output.trimmingCharacters(in: .whitespacesAndNewlines) == "168", "\(psql.output)")
+
+        #expect(try run(["db", "stop"] + state).output.contains("stopped"))
+        #expect(try run(["db", "stop"] + state).output.contains("not running"))
+    }
+}

@@ -1,0 +1,106 @@
+import FactorRiskPostgres
+import Foundation
+import Glibc
+import Synchronization
+
+/// The PostgreSQL server of a test run: started once per test process, in a folder of its own,
+/// stopped and removed when the process exits.
+///
+/// Each suite gets a fresh database copied from a migrated template (`CREATE DATABASE … TEMPLATE`),
+/// so suites never see each other's rows and migrations run once per run, not once per suite.
+public actor TestCluster {
+    public static let shared = TestCluster()
+
+    private var cluster: EmbeddedPostgres?
+    private var databaseCount = 0
+    static let templateName = "factor_risk_template"
+
+    /// A new, empty, migrated database for one suite.
+    public func freshDatabase(_ label: String = "suite") throws -> TestDatabase {
+        let cluster = try started()
+        databaseCount += 1
+        let safeLabel = String(label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
+        let name = "t\(databaseCount)_\(safeLabel)"
+        let admin = try PGConnection(conninfo: cluster.conninfo(database: "postgres"))
+        try admin.execute("CREATE DATABASE \(name) TEMPLATE \(Self.templateName)")
+        return TestDatabase(name: name, conninfo: cluster.conninfo(database: name))
+    }
+
+    /// An empty database with no migration applied, for tests of the migrator itself.
+    public func emptyDatabase(_ label: String) throws -> TestDatabase {
+        let cluster = try started()
+        databaseCount += 1
+        let name = "e\(databaseCount)_\(label.lowercased().filter { $0.isLetter || $0.isNumber })"
+        let admin = try PGConnection(conninfo: cluster.conninfo(database: "postgres"))
+        try admin.execute("CREATE DATABASE \(name) TEMPLATE template0")
+        return TestDatabase(name: name, conninfo: cluster.conninfo(database: name))
+    }
+
+    private func started() throws -> EmbeddedPostgres {
+        if let cluster { return cluster }
+        let folder = TestCluster.temporaryFolder("run")
+        let cluster = EmbeddedPostgres(stateDirectory: folder, settings: TestCluster.fastSettings)
+        ClusterCleanup.register(cluster)
+        try cluster.start()
+        let admin = try PGConnection(conninfo: cluster.conninfo(database: "postgres"))
+        try admin.execute("CREATE DATABASE \(Self.templateName)")
+        do {
+            let template = try PGConnection(conninfo: cluster.conninfo(database: Self.templateName))
+            try Migrator().migrate(template)
+        }
+        self.cluster = cluster
+        return cluster
+    }
+
+    /// Durability off: a test cluster is thrown away, and tests run several times faster without fsync.
+    public static let fastSettings = [
+        "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+        "shared_buffers": "64MB", "max_connections": "300",
+    ]
+
+    /// A new folder under the system's temporary folder, reachable by the `postgres` user when we are root.
+    public static func temporaryFolder(_ label: String) -> String {
+        let path = "/tmp/factor-risk-test-\(getpid())-\(label)-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        chmod(path, 0o755)
+        return path
+    }
+}
+
+/// A database of the test cluster.
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let conninfo: String
+
+    /// A connection for a test to use directly (on the test's own thread).
+    public func connect() throws -> PGConnection {
+        try PGConnection(conninfo: conninfo)
+    }
+
+    /// A pool on this database.
+    public func pool(maxConnections: Int = 4, acquireTimeout: Duration = .seconds(30)) -> PGPool {
+        PGPool(.init(conninfo: conninfo, maxConnections: maxConnections, acquireTimeout: acquireTimeout))
+    }
+}
+
+/// Stops the clusters a test process started when it exits, and removes their folders.
+public enum ClusterCleanup {
+    private static let registered = Mutex<[EmbeddedPostgres]>([])
+
+    /// Stops `cluster` and deletes its state folder at process exit.
+    public static func register(_ cluster: EmbeddedPostgres) {
+        let first = registered.withLock { clusters in
+            clusters.append(cluster)
+            return clusters.count == 1
+        }
+        if first {
+            atexit {
+                let clusters = ClusterCleanup.registered.withLock { $0 }
+                for cluster in clusters {
+                    _ = try? cluster.stop()
+                    try? FileManager.default.removeItem(atPath: cluster.stateDirectory)
+                }
+            }
+        }
+    }
+}
