@@ -80,4 +80,27 @@ struct CommandLineTests {
         #expect(try run(["db", "stop"] + state).output.contains("stopped"))
         #expect(try run(["db", "stop"] + state).output.contains("not running"))
     }
+
+    @Test("import loads a bundle and reports per file; a bad bundle exits 1 listing line and column; tenant list/show count rows")
+    func importAndTenantCommands() async throws {
+        let database = try await TestCluster.shared.freshDatabase("cli_import")
+        let loaded = try run(["import", "--tenant", "demo", Fixtures.workedExample], databaseURL: database.conninfo)
+        #expect(loaded.status == 0, "\(loaded.output)")
+        #expect(loaded.output.contains("tenant demo (created)"))
+        #expect(loaded.output.contains("documents.csv: 9 rows, 9 new, 0 updated, 0 unchanged"))
+
+        let bundle = try Fixtures.workedExampleCopy("cli-bad")
+        try Fixtures.write("client_ref,debtor_ref,approved\nC1,D1,100.001\n", "approvals.csv", in: bundle)
+        let refused = try run(["import", "--tenant", "demo", bundle], databaseURL: database.conninfo)
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("the bundle was not imported (nothing was written): 1 problem"), "\(refused.output)")
+        #expect(refused.output.contains("approvals.csv line 2, column approved: \"100.001\" is not an amount"))
+
+        let list = try run(["tenant", "list"], databaseURL: database.conninfo)
+        let row = list.output.split(separator: "\n").first { $0.hasPrefix("demo") }.map { $0.split(separator: " ").map(String.init) }
+        #expect(row == ["demo", "EUR", "3", "2", "4", "5", "9", "2"], "\(list.output)")
+        let show = try run(["tenant", "show", "demo"], databaseURL: database.conninfo)
+        #expect(show.output.contains("own funds:     1,000,000.00"), "\(show.output)")
+        #expect(try run(["tenant", "show", "nobody"], databaseURL: database.conninfo).status == 1)
+    }
 }

@@ -2,7 +2,9 @@ import CLibPQ
 import Glibc
 
 /// Streams bytes into a `COPY ... FROM STDIN`, in chunks, so no file is ever held in memory whole.
-public struct PGCopyWriter: ~Copyable {
+///
+/// Valid only inside the `copyIn` call that made it, on that connection's thread.
+public final class PGCopyWriter {
     let connection: PGConnection
     private var buffer: [UInt8] = []
     private let chunkSize: Int
@@ -16,19 +18,19 @@ public struct PGCopyWriter: ~Copyable {
     }
 
     /// Appends bytes of the COPY stream (rows in the format the COPY statement names).
-    public mutating func write(_ bytes: some Collection<UInt8>) throws {
+    public func write(_ bytes: some Collection<UInt8>) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= chunkSize { try flush() }
     }
 
     /// Appends the UTF-8 bytes of a string.
-    public mutating func write(_ text: String) throws {
+    public func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= chunkSize { try flush() }
     }
 
     /// Hands the buffered bytes to libpq (which sends them, blocking while the socket is full).
-    mutating func flush() throws {
+    func flush() throws {
         guard !buffer.isEmpty else { return }
         let status = buffer.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
@@ -49,7 +51,7 @@ extension PGConnection {
     /// If `body` throws, the COPY is aborted (nothing of it is stored) and the error is rethrown.
     /// - Returns: the number of rows the server stored.
     @discardableResult
-    public func copyIn(_ sql: String, chunkSize: Int = 1 << 18, _ body: (inout PGCopyWriter) throws -> Void) throws -> Int {
+    public func copyIn(_ sql: String, chunkSize: Int = 1 << 18, _ body: (PGCopyWriter) throws -> Void) throws -> Int {
         let start = PQexec(handle, sql)
         guard let start else {
             throw PGError(connection: handle, kind: .copy, prefix: "COPY could not start")
@@ -62,9 +64,9 @@ extension PGConnection {
             throw PGError(.copy, message: "statement is not a COPY ... FROM STDIN: \(sql)")
         }
         PQclear(start)
-        var writer = PGCopyWriter(connection: self, chunkSize: chunkSize)
+        let writer = PGCopyWriter(connection: self, chunkSize: chunkSize)
         do {
-            try body(&writer)
+            try body(writer)
             try writer.flush()
         } catch {
             _ = PQputCopyEnd(handle, "aborted by the client: \(error)")

@@ -1,0 +1,294 @@
+import FactorRiskCore
+import Foundation
+import Glibc
+
+/// One import, on one connection, inside one transaction (see `BundleImporter`).
+final class ImportSession {
+    let connection: PGConnection
+    let tenantRef: String
+    let maxIssues: Int
+    private var issues: [BundleIssue] = []
+    private var issueCount = 0
+
+    init(connection: PGConnection, tenantRef: String, maxIssues: Int) {
+        self.connection = connection
+        self.tenantRef = tenantRef
+        self.maxIssues = maxIssues
+    }
+
+    private func report(_ issue: BundleIssue) {
+        issueCount += 1
+        if issues.count < maxIssues { issues.append(issue) }
+    }
+
+    func run(sources: [(BundleFile, String)], policyPath: String?) throws -> BundleImporter.Summary {
+        let started = Date()
+        guard BundleRowValidator.isTenantRef(tenantRef) else {
+            throw BundleImporter.Failure(issues: [BundleIssue(file: "--tenant", message: "\"\(tenantRef)\" is not a tenant reference (letters, digits, . _ -, at most 64)")], total: 1)
+        }
+        return try connection.transaction { connection in
+            // 1. The tenant, as the owner (creating a tenant is not a tenant's own act).
+            let tenantSource = sources.first { $0.0 == .tenant }
+            let tenant = try resolveTenant(tenantFile: tenantSource?.1)
+            guard let tenant else { throw failure() }
+            // One import per tenant at a time; a second waits for the first to commit.
+            try connection.query("SELECT pg_advisory_xact_lock($1)", [Int64(0x4652_494D) << 32 | tenant.id])
+            try connection.execute("SET LOCAL ROLE \(serviceRoleName); SET LOCAL app.tenant_id = '\(tenant.id)'")
+
+            // 2. Stream every CSV file into its staging table, checking each row on the way.
+            var staged: [BundleFile: Int] = [:]
+            for (file, path) in sources where file != .tenant {
+                staged[file] = try stage(file, path: path, baseExponent: tenant.baseExponent)
+            }
+            var policy: PolicyOverrides?
+            if let policyPath { policy = checkPolicy(path: policyPath, baseExponent: tenant.baseExponent) }
+
+            // 3. What needs other rows: duplicate keys, then references.
+            for file in staged.keys.sorted(by: Self.loadOrderIndex) { try checkDuplicates(file) }
+            try checkReferences(staged: Set(staged.keys), tenantID: tenant.id)
+            if issueCount > 0 { throw failure() }
+
+            // 4. Merge, in dependency order.
+            var counts: [BundleImporter.Summary.FileCounts] = []
+            if let tenantCounts = tenant.counts { counts.append(tenantCounts) }
+            for file in BundleFile.loadOrder where staged[file] != nil {
+                let (inserted, updated) = try merge(file, tenantID: tenant.id)
+                counts.append(.init(file: file.fileName, rows: staged[file]!, inserted: inserted, updated: updated))
+            }
+            if let policy {
+                let changed = try policy.apply(connection, tenantID: tenant.id)
+                counts.append(.init(file: BundleFile.policyFileName, rows: 1, inserted: 0, updated: changed ? 1 : 0))
+            }
+            return BundleImporter.Summary(
+                tenantRef: tenantRef, tenantID: tenant.id, tenantCreated: tenant.created, files: counts,
+                seconds: Date().timeIntervalSince(started))
+        }
+    }
+
+    /// The failure listing what was found, in load order of the files, then by line.
+    private func failure() -> BundleImporter.Failure {
+        func rank(_ issue: BundleIssue) -> Int {
+            BundleFile.loadOrder.firstIndex { $0.fileName == issue.file } ?? BundleFile.loadOrder.count
+        }
+        let ordered = issues.enumerated().sorted { a, b in
+            (rank(a.element), a.element.line ?? 0, a.offset) < (rank(b.element), b.element.line ?? 0, b.offset)
+        }.map(\.element)
+        return BundleImporter.Failure(issues: ordered, total: issueCount)
+    }
+
+    private static func loadOrderIndex(_ a: BundleFile, _ b: BundleFile) -> Bool {
+        BundleFile.loadOrder.firstIndex(of: a)! < BundleFile.loadOrder.firstIndex(of: b)!
+    }
+
+    // MARK: Tenant
+
+    private struct Tenant {
+        let id: Int64
+        let baseExponent: Int
+        let created: Bool
+        let counts: BundleImporter.Summary.FileCounts?
+    }
+
+    /// Creates or updates the tenant from tenant.csv, or finds the existing one. Nil after reporting why not.
+    private func resolveTenant(tenantFile: String?) throws -> Tenant? {
+        let existing = try connection.query(
+            "SELECT tenant_id, base_currency, name, home_country, own_funds FROM tenants WHERE tenant_ref = $1", [tenantRef]
+        ).first
+        guard let tenantFile else {
+            guard let existing else {
+                report(BundleIssue(file: BundleFile.tenant.fileName,
+                    message: "tenant \"\(tenantRef)\" does not exist yet: the bundle needs a tenant.csv to create it"))
+                return nil
+            }
+            let currency = try existing.decode(String.self, at: 1)
+            return Tenant(id: try existing.decode(at: 0), baseExponent: Currency.iso(currency)?.exponent ?? 2, created: false, counts: nil)
+        }
+        var rows: [(line: Int, fields: [String])] = []
+        var header: [String]?
+        try readRecords(path: tenantFile, file: .tenant) { line, fields in
+            if header == nil { header = fields } else { rows.append((line, fields)) }
+        }
+        guard let header else {
+            report(BundleIssue(file: BundleFile.tenant.fileName, line: 1, message: "the file is empty: it needs a header and one row"))
+            return nil
+        }
+        guard rows.count == 1 else {
+            report(BundleIssue(file: BundleFile.tenant.fileName, line: rows.count > 1 ? rows[1].line : nil,
+                message: "tenant.csv holds \(rows.count) rows; it must hold exactly one"))
+            return nil
+        }
+        // own_funds is in the base currency named on the same row.
+        let currencyPosition = header.firstIndex(of: "base_currency")
+        let baseCurrency = currencyPosition.flatMap { $0 < rows[0].fields.count ? rows[0].fields[$0] : nil } ?? ""
+        let validator: BundleRowValidator
+        do {
+            validator = try BundleRowValidator(file: .tenant, header: header, baseExponent: Currency.iso(baseCurrency)?.exponent ?? 2)
+        } catch {
+            report(error)
+            return nil
+        }
+        guard case .valid(let values) = validator.validate(rows[0].fields, line: rows[0].line) else {
+            if case .invalid(let rowIssues) = validator.validate(rows[0].fields, line: rows[0].line) { rowIssues.forEach(report) }
+            return nil
+        }
+        guard values[0] == tenantRef else {
+            report(BundleIssue(file: BundleFile.tenant.fileName, line: rows[0].line, column: "tenant_ref",
+                message: "\"\(values[0] ?? "")\" does not match --tenant \(tenantRef)"))
+            return nil
+        }
+        let exponent = Currency.iso(baseCurrency)!.exponent
+        if let existing {
+            let id: Int64 = try existing.decode(at: 0)
+            guard try existing.decode(String.self, at: 1) == baseCurrency else {
+                report(BundleIssue(file: BundleFile.tenant.fileName, line: rows[0].line, column: "base_currency",
+                    message: "tenant \(tenantRef) keeps its figures in \(try existing.decode(String.self, at: 1)); its base currency cannot change to \(baseCurrency)"))
+                return nil
+            }
+            let changed = try connection.query("""
+                UPDATE tenants SET name = $2, home_country = $3, own_funds = $4, updated_at = now()
+                WHERE tenant_id = $1 AND (name, home_country, own_funds) IS DISTINCT FROM ($2, $3::char(2), $4::bigint)
+                """, [id, values[1], values[3], values[4]]).affectedRows
+            return Tenant(id: id, baseExponent: exponent, created: false,
+                counts: .init(file: BundleFile.tenant.fileName, rows: 1, inserted: 0, updated: changed))
+        }
+        let id = try connection.query("""
+            INSERT INTO tenants (tenant_ref, name, base_currency, home_country, own_funds) VALUES ($1, $2, $3, $4, $5)
+            RETURNING tenant_id
+            """, [values[0], values[1], values[2], values[3], values[4]]).first!.decode(Int64.self, at: 0)
+        try connection.query("INSERT INTO policies (tenant_id) VALUES ($1)", [id])
+        return Tenant(id: id, baseExponent: exponent, created: true,
+            counts: .init(file: BundleFile.tenant.fileName, rows: 1, inserted: 1, updated: 0))
+    }
+
+    // MARK: Reading and staging
+
+    /// Streams a file's records (header first), reporting malformed ones.
+    private func readRecords(path: String, file: BundleFile, _ body: (Int, [String]) throws -> Void) throws {
+        guard let handle = fopen(path, "rb") else {
+            report(BundleIssue(file: file.fileName, message: "cannot be read: \(String(cString: strerror(errno)))"))
+            return
+        }
+        defer { fclose(handle) }
+        var reader = CSVReader()
+        let chunkSize = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        let onRecord: (Int, CSVReader.Record) throws -> Void = { line, record in
+            switch record {
+            case .fields(let fields): try body(line, fields)
+            case .malformed(let field, let reason):
+                self.report(BundleIssue(file: file.fileName, line: line, column: "field \(field)", message: "malformed CSV: \(reason)"))
+            }
+        }
+        while true {
+            let count = fread(buffer.baseAddress, 1, chunkSize, handle)
+            if count > 0 { try reader.consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), onRecord) }
+            if count < chunkSize {
+                if ferror(handle) != 0 {
+                    report(BundleIssue(file: file.fileName, message: "read error: \(String(cString: strerror(errno)))"))
+                    return
+                }
+                break
+            }
+        }
+        try reader.finish(onRecord)
+    }
+
+    /// Creates the file's staging table and COPYs its valid rows into it. Returns the rows staged.
+    private func stage(_ file: BundleFile, path: String, baseExponent: Int) throws -> Int {
+        let table = StagingTable(file)
+        try connection.execute(table.createSQL)
+        var validator: BundleRowValidator?
+        var headerFailed = false
+        var rows = 0
+        try connection.copyIn("COPY \(table.name) FROM STDIN") { writer in
+            var line = ""
+            try readRecords(path: path, file: file) { number, fields in
+                if headerFailed { return }
+                guard let validator else {
+                    do throws(BundleIssue) {
+                        validator = try BundleRowValidator(file: file, header: fields, baseExponent: baseExponent)
+                    } catch {
+                        report(error)
+                        headerFailed = true
+                    }
+                    return
+                }
+                switch validator.validate(fields, line: number) {
+                case .invalid(let rowIssues): rowIssues.forEach(report)
+                case .valid(let values):
+                    line.removeAll(keepingCapacity: true)
+                    line.append(String(number))
+                    for value in values {
+                        line.append("\t")
+                        StagingTable.appendCopyText(value, to: &line)
+                    }
+                    line.append("\n")
+                    try writer.write(line)
+                    rows += 1
+                }
+            }
+        }
+        if validator == nil && !headerFailed {
+            report(BundleIssue(file: file.fileName, line: 1, message: "the file is empty: it needs a header row"))
+        }
+        return rows
+    }
+
+    // MARK: Checks that need other rows
+
+    private func checkDuplicates(_ file: BundleFile) throws {
+        let table = StagingTable(file)
+        let keys = file.key.map { "\"\($0)\"" }.joined(separator: ", ")
+        let rows = try connection.query("""
+            SELECT line, first_line, concat_ws(', ', \(keys)), count(*) OVER () FROM (
+                SELECT line, \(keys), min(line) OVER (PARTITION BY \(keys)) AS first_line FROM \(table.name)
+            ) q WHERE line <> first_line ORDER BY line LIMIT $1
+            """, [maxIssues])
+        guard let first = rows.first else { return }
+        let total = try first.decode(Int.self, at: 3)
+        for row in rows.rows {
+            report(BundleIssue(file: file.fileName, line: try row.decode(at: 0), column: file.key.joined(separator: ","),
+                message: "duplicate key \(try row.decode(String.self, at: 2)) (first on line \(try row.decode(Int.self, at: 1)))"))
+        }
+        issueCount += total - rows.rowCount
+    }
+
+    /// Approvals and documents must name clients and debtors that exist, in the bundle or already loaded.
+    private func checkReferences(staged: Set<BundleFile>, tenantID: Int64) throws {
+        for file in [BundleFile.approvals, .documents] where staged.contains(file) {
+            for (column, table, stagedParent) in [("client_ref", "clients", BundleFile.clients), ("debtor_ref", "debtors", BundleFile.debtors)] {
+                let inBundle = staged.contains(stagedParent)
+                    ? "OR EXISTS (SELECT 1 FROM \(StagingTable(stagedParent).name) p WHERE p.\(column) = s.\(column))" : ""
+                let rows = try connection.query("""
+                    SELECT s.line, s.\(column), count(*) OVER () FROM \(StagingTable(file).name) s
+                    WHERE NOT (EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = $1 AND t.\(column) = s.\(column)) \(inBundle))
+                    ORDER BY s.line LIMIT $2
+                    """, [tenantID, maxIssues])
+                guard let first = rows.first else { continue }
+                for row in rows.rows {
+                    report(BundleIssue(file: file.fileName, line: try row.decode(at: 0), column: column,
+                        message: "unknown \(column) \"\(try row.decode(String.self, at: 1))\" (not in \(stagedParent.fileName) nor loaded before)"))
+                }
+                issueCount += try first.decode(Int.self, at: 2) - rows.rowCount
+            }
+        }
+    }
+
+    private func checkPolicy(path: String, baseExponent: Int) -> PolicyOverrides? {
+        do {
+            return try PolicyOverrides(path: path, baseExponent: baseExponent)
+        } catch {
+            report(error)
+            return nil
+        }
+    }
+
+    // MARK: Merge
+
+    /// Upserts the staged rows of `file`; returns (inserted, updated).
+    private func merge(_ file: BundleFile, tenantID: Int64) throws -> (Int, Int) {
+        let row = try connection.query(StagingTable(file).mergeSQL, [tenantID]).first!
+        return (try row.decode(Int.self, at: 0), try row.decode(Int.self, at: 1))
+    }
+}

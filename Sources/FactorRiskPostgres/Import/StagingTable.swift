@@ -1,0 +1,123 @@
+import FactorRiskCore
+
+/// The temporary table a bundle file is staged in, and the statement that merges it.
+///
+/// Staging tables are temporary (no row-level security, dropped at commit): COPY into a table with
+/// row-level security is refused for a role it restricts, and a temporary table is private to the
+/// import's session. Columns are the file's, typed, plus the source line for error messages.
+struct StagingTable {
+    let file: BundleFile
+
+    init(_ file: BundleFile) { self.file = file }
+
+    var name: String { "staged_\(file.rawValue == "fxRates" ? "fx_rates" : file.rawValue)" }
+
+    /// SQL types of the staged columns, in `file.columns` order.
+    private var types: [String] {
+        switch file {
+        case .tenant: ["text", "text", "text", "text", "bigint"]
+        case .countries: ["text", "smallint", "boolean", "bigint"]
+        case .clients: ["text", "text", "text", "text", "bigint", "smallint", "integer", "bigint", "bigint", "text"]
+        case .debtors: ["text", "text", "text", "text", "bigint"]
+        case .approvals: ["text", "text", "bigint"]
+        case .documents: ["text", "text", "text", "text", "text", "bigint", "bigint", "date", "date", "boolean"]
+        case .fxRates: ["text", "date", "numeric"]
+        }
+    }
+
+    var createSQL: String {
+        let columns = zip(file.columns, types).map { "\"\($0)\" \($1)" }.joined(separator: ", ")
+        return "CREATE TEMPORARY TABLE \(name) (line integer NOT NULL, \(columns)) ON COMMIT DROP"
+    }
+
+    /// An upsert from staging into the tenant's table that touches only rows that change, and
+    /// returns (inserted, updated). `$1` is the tenant id.
+    var mergeSQL: String {
+        switch file {
+        case .tenant:
+            preconditionFailure("tenant.csv is merged by the import itself")
+        case .countries:
+            return Self.upsert(
+                table: "countries", key: ["country"], columns: ["grade", "embargoed", "explicit_limit"],
+                select: "SELECT $1, country, grade, embargoed, \"limit\" FROM \(name)", touch: false)
+        case .clients:
+            return Self.upsert(
+                table: "clients", key: ["client_ref"],
+                columns: ["name", "country", "mode", "annual_revenue", "financial_grade", "holdback_bp", "funding_limit",
+                          "funded_balance", "group_ref"],
+                select: """
+                    SELECT $1, client_ref, name, country, mode, annual_revenue, financial_grade, holdback_bp, funding_limit,
+                           funded_balance, group_ref FROM \(name)
+                    """)
+        case .debtors:
+            return Self.upsert(
+                table: "debtors", key: ["debtor_ref"], columns: ["name", "country", "group_ref", "credit_limit"],
+                select: "SELECT $1, debtor_ref, name, country, group_ref, credit_limit FROM \(name)")
+        case .approvals:
+            return Self.upsert(
+                table: "approvals", key: ["client_id", "debtor_id"], columns: ["approved"],
+                select: """
+                    SELECT $1, c.client_id, d.debtor_id, s.approved FROM \(name) s
+                    JOIN clients c ON c.tenant_id = $1 AND c.client_ref = s.client_ref
+                    JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
+                    """)
+        case .fxRates:
+            return Self.upsert(
+                table: "fx_rates", key: ["currency", "as_of"], columns: ["rate"],
+                select: "SELECT $1, currency, as_of, rate FROM \(name)", touch: false)
+        case .documents:
+            return Self.upsert(
+                table: "documents", key: ["doc_ref"],
+                columns: ["client_id", "debtor_id", "kind", "currency", "amount", "open_amount", "issue_date", "due_date", "disputed"],
+                select: """
+                    SELECT $1, s.doc_ref, c.client_id, d.debtor_id, s.kind, s.currency, s.amount, s.open_amount,
+                           s.issue_date, s.due_date, s.disputed FROM \(name) s
+                    JOIN clients c ON c.tenant_id = $1 AND c.client_ref = s.client_ref
+                    JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
+                    """, touch: false)
+        }
+    }
+
+    /// `INSERT … ON CONFLICT DO UPDATE … WHERE (old) IS DISTINCT FROM (new)`, counted.
+    ///
+    /// The WHERE makes a re-import of the same rows a no-op: nothing is rewritten, no row version made.
+    private static func upsert(table: String, key: [String], columns: [String], select: String, touch: Bool = true) -> String {
+        let all = ["tenant_id"] + key + columns
+        var assignments = columns.map { "\($0) = EXCLUDED.\($0)" }
+        if touch { assignments.append("updated_at = now()") }
+        let old = columns.map { "t.\($0)" }.joined(separator: ", ")
+        let new = columns.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
+        return """
+            WITH merged AS (
+                INSERT INTO \(table) AS t (\(all.joined(separator: ", ")))
+                \(select)
+                ON CONFLICT (tenant_id, \(key.joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))
+                WHERE (\(old)) IS DISTINCT FROM (\(new))
+                RETURNING (xmax = 0) AS inserted
+            )
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
+            """
+    }
+
+    /// Appends a value in COPY's text format: `\N` for NULL, backslash, tab, CR and LF escaped.
+    static func appendCopyText(_ value: String?, to line: inout String) {
+        guard let value else {
+            line.append("\\N")
+            return
+        }
+        let needsEscape = value.utf8.contains { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }
+        guard needsEscape else {
+            line.append(value)
+            return
+        }
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": line.append("\\\\")
+            case "\t": line.append("\\t")
+            case "\n": line.append("\\n")
+            case "\r": line.append("\\r")
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+    }
+}
