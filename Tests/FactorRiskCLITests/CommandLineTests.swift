@@ -1,3 +1,4 @@
+import FactorRiskCore
 import FactorRiskPostgres
 import FactorRiskTestSupport
 import Foundation
@@ -102,5 +103,32 @@ struct CommandLineTests {
         let show = try run(["tenant", "show", "demo"], databaseURL: database.conninfo)
         #expect(show.output.contains("own funds:     1,000,000.00"), "\(show.output)")
         #expect(try run(["tenant", "show", "nobody"], databaseURL: database.conninfo).status == 1)
+    }
+
+    @Test("seed writes the same bundle for the same seed, and loads straight in without --out")
+    func seedIsDeterministicAndLoads() async throws {
+        let folder = TestCluster.temporaryFolder("cli-seed")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for run in ["a", "b"] {
+            let outcome = try self.run(["seed", "--tenant", "synthetic", "--documents", "3000", "--seed", "11", "--as-of", "2026-11-20", "--out", "\(folder)/\(run)"])
+            #expect(outcome.status == 0, "\(outcome.output)")
+        }
+        for file in BundleFile.allCases {
+            let a = FileManager.default.contents(atPath: "\(folder)/a/\(file.fileName)")
+            #expect(a != nil && a == FileManager.default.contents(atPath: "\(folder)/b/\(file.fileName)"), "\(file.fileName)")
+        }
+        let other = try run(["seed", "--tenant", "synthetic", "--documents", "3000", "--seed", "12", "--as-of", "2026-11-20", "--out", "\(folder)/c"])
+        #expect(other.status == 0)
+        #expect(FileManager.default.contents(atPath: "\(folder)/a/documents.csv") != FileManager.default.contents(atPath: "\(folder)/c/documents.csv"))
+
+        let database = try await TestCluster.shared.freshDatabase("cli_seed")
+        let loaded = try run(["seed", "--tenant", "synthetic", "--documents", "3000", "--seed", "11", "--as-of", "2026-11-20"], databaseURL: database.conninfo)
+        #expect(loaded.status == 0, "\(loaded.output)")
+        #expect(loaded.output.contains("documents.csv: 3000 rows, 3000 new"))
+        let connection = try database.connect()
+        #expect(try connection.query("SELECT count(*) FROM documents").first?.decode(Int.self, at: 0) == 3000)
+        // Loading the written bundle again changes nothing: it is the same portfolio.
+        let again = try run(["import", "--tenant", "synthetic", "\(folder)/a"], databaseURL: database.conninfo)
+        #expect(again.output.contains("documents.csv: 3000 rows, 0 new, 0 updated, 3000 unchanged"), "\(again.output)")
     }
 }

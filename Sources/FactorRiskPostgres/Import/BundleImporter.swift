@@ -34,11 +34,16 @@ public struct BundleImporter: Sendable {
         public let tenantCreated: Bool
         public let files: [FileCounts]
         public let seconds: Double
+        /// Where the time went: (phase, seconds), in order.
+        public let phases: [(String, Double)]
 
         public var description: String {
             var lines = ["tenant \(tenantRef)\(tenantCreated ? " (created)" : ""): imported in \(String(format: "%.2f", seconds)) s"]
             for file in files {
                 lines.append("  \(file.file): \(file.rows) rows, \(file.inserted) new, \(file.updated) updated, \(file.unchanged) unchanged")
+            }
+            if !phases.isEmpty {
+                lines.append("  time: " + phases.map { "\($0.0) \(String(format: "%.2f", $0.1)) s" }.joined(separator: ", "))
             }
             return lines.joined(separator: "\n")
         }

@@ -9,6 +9,15 @@ final class ImportSession {
     let maxIssues: Int
     private var issues: [BundleIssue] = []
     private var issueCount = 0
+    /// Where the time went, phase by phase.
+    private var phases: [(String, Double)] = []
+    private var phaseStart = Date()
+
+    private func endPhase(_ name: String) {
+        let now = Date()
+        phases.append((name, now.timeIntervalSince(phaseStart)))
+        phaseStart = now
+    }
 
     init(connection: PGConnection, tenantRef: String, maxIssues: Int) {
         self.connection = connection
@@ -26,7 +35,13 @@ final class ImportSession {
         guard BundleRowValidator.isTenantRef(tenantRef) else {
             throw BundleImporter.Failure(issues: [BundleIssue(file: "--tenant", message: "\"\(tenantRef)\" is not a tenant reference (letters, digits, . _ -, at most 64)")], total: 1)
         }
+        // Staging is temporary tables, which live in per-session buffers: give them room. The
+        // setting is refused once a session has used temporary tables; then the default stays.
+        _ = try? connection.execute("SET temp_buffers = '256MB'")
         return try connection.transaction { connection in
+            // Hash joins and aggregates over a whole file stay in memory.
+            try connection.execute("SET LOCAL work_mem = '256MB'")
+            phaseStart = Date()
             // 1. The tenant, as the owner (creating a tenant is not a tenant's own act).
             let tenantSource = sources.first { $0.0 == .tenant }
             let tenant = try resolveTenant(tenantFile: tenantSource?.1)
@@ -40,12 +55,14 @@ final class ImportSession {
             for (file, path) in sources where file != .tenant {
                 staged[file] = try stage(file, path: path, baseExponent: tenant.baseExponent)
             }
+            endPhase("read, check and stage")
             var policy: PolicyOverrides?
             if let policyPath { policy = checkPolicy(path: policyPath, baseExponent: tenant.baseExponent) }
 
             // 3. What needs other rows: duplicate keys, then references.
             for file in staged.keys.sorted(by: Self.loadOrderIndex) { try checkDuplicates(file) }
             try checkReferences(staged: Set(staged.keys), tenantID: tenant.id)
+            endPhase("duplicate and reference checks")
             if issueCount > 0 { throw failure() }
 
             // 4. Merge, in dependency order.
@@ -59,9 +76,10 @@ final class ImportSession {
                 let changed = try policy.apply(connection, tenantID: tenant.id)
                 counts.append(.init(file: BundleFile.policyFileName, rows: 1, inserted: 0, updated: changed ? 1 : 0))
             }
+            endPhase("merge")
             return BundleImporter.Summary(
                 tenantRef: tenantRef, tenantID: tenant.id, tenantCreated: tenant.created, files: counts,
-                seconds: Date().timeIntervalSince(started))
+                seconds: Date().timeIntervalSince(started), phases: phases)
         }
     }
 
@@ -232,6 +250,8 @@ final class ImportSession {
         if validator == nil && !headerFailed {
             report(BundleIssue(file: file.fileName, line: 1, message: "the file is empty: it needs a header row"))
         }
+        // Temporary tables have no statistics until analysed; the checks and merge plan on them.
+        try connection.execute("ANALYZE \(table.name)")
         return rows
     }
 
@@ -240,9 +260,13 @@ final class ImportSession {
     private func checkDuplicates(_ file: BundleFile) throws {
         let table = StagingTable(file)
         let keys = file.key.map { "\"\($0)\"" }.joined(separator: ", ")
+        // A hash aggregate finds the duplicated keys; only their rows are then sorted for the report.
         let rows = try connection.query("""
+            WITH duplicated AS (SELECT \(keys) FROM \(table.name) GROUP BY \(keys) HAVING count(*) > 1)
             SELECT line, first_line, concat_ws(', ', \(keys)), count(*) OVER () FROM (
-                SELECT line, \(keys), min(line) OVER (PARTITION BY \(keys)) AS first_line FROM \(table.name)
+                SELECT s.line, \(file.key.map { "s.\"\($0)\"" }.joined(separator: ", ")),
+                       min(s.line) OVER (PARTITION BY \(file.key.map { "s.\"\($0)\"" }.joined(separator: ", "))) AS first_line
+                FROM \(table.name) s JOIN duplicated USING (\(keys))
             ) q WHERE line <> first_line ORDER BY line LIMIT $1
             """, [maxIssues])
         guard let first = rows.first else { return }

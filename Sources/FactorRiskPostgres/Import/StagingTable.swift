@@ -30,47 +30,44 @@ struct StagingTable {
         return "CREATE TEMPORARY TABLE \(name) (line integer NOT NULL, \(columns)) ON COMMIT DROP"
     }
 
-    /// An upsert from staging into the tenant's table that touches only rows that change, and
-    /// returns (inserted, updated). `$1` is the tenant id.
+    /// Merges the staged rows into the tenant's table, touching only rows that change, and returns
+    /// (inserted, updated). `$1` is the tenant id.
     var mergeSQL: String {
         switch file {
         case .tenant:
             preconditionFailure("tenant.csv is merged by the import itself")
         case .countries:
-            return Self.upsert(
+            return Self.merge(
                 table: "countries", key: ["country"], columns: ["grade", "embargoed", "explicit_limit"],
-                select: "SELECT $1, country, grade, embargoed, \"limit\" FROM \(name)", touch: false)
+                select: "SELECT country, grade, embargoed, \"limit\" AS explicit_limit FROM \(name)", touch: false)
         case .clients:
-            return Self.upsert(
-                table: "clients", key: ["client_ref"],
-                columns: ["name", "country", "mode", "annual_revenue", "financial_grade", "holdback_bp", "funding_limit",
-                          "funded_balance", "group_ref"],
-                select: """
-                    SELECT $1, client_ref, name, country, mode, annual_revenue, financial_grade, holdback_bp, funding_limit,
-                           funded_balance, group_ref FROM \(name)
-                    """)
+            let columns = ["name", "country", "mode", "annual_revenue", "financial_grade", "holdback_bp", "funding_limit",
+                           "funded_balance", "group_ref"]
+            return Self.merge(
+                table: "clients", key: ["client_ref"], columns: columns,
+                select: "SELECT client_ref, \(columns.joined(separator: ", ")) FROM \(name)")
         case .debtors:
-            return Self.upsert(
+            return Self.merge(
                 table: "debtors", key: ["debtor_ref"], columns: ["name", "country", "group_ref", "credit_limit"],
-                select: "SELECT $1, debtor_ref, name, country, group_ref, credit_limit FROM \(name)")
+                select: "SELECT debtor_ref, name, country, group_ref, credit_limit FROM \(name)")
         case .approvals:
-            return Self.upsert(
+            return Self.merge(
                 table: "approvals", key: ["client_id", "debtor_id"], columns: ["approved"],
                 select: """
-                    SELECT $1, c.client_id, d.debtor_id, s.approved FROM \(name) s
+                    SELECT c.client_id, d.debtor_id, s.approved FROM \(name) s
                     JOIN clients c ON c.tenant_id = $1 AND c.client_ref = s.client_ref
                     JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
                     """)
         case .fxRates:
-            return Self.upsert(
+            return Self.merge(
                 table: "fx_rates", key: ["currency", "as_of"], columns: ["rate"],
-                select: "SELECT $1, currency, as_of, rate FROM \(name)", touch: false)
+                select: "SELECT currency, as_of, rate FROM \(name)", touch: false)
         case .documents:
-            return Self.upsert(
+            return Self.merge(
                 table: "documents", key: ["doc_ref"],
                 columns: ["client_id", "debtor_id", "kind", "currency", "amount", "open_amount", "issue_date", "due_date", "disputed"],
                 select: """
-                    SELECT $1, s.doc_ref, c.client_id, d.debtor_id, s.kind, s.currency, s.amount, s.open_amount,
+                    SELECT s.doc_ref, c.client_id, d.debtor_id, s.kind, s.currency, s.amount, s.open_amount,
                            s.issue_date, s.due_date, s.disputed FROM \(name) s
                     JOIN clients c ON c.tenant_id = $1 AND c.client_ref = s.client_ref
                     JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
@@ -78,24 +75,31 @@ struct StagingTable {
         }
     }
 
-    /// `INSERT … ON CONFLICT DO UPDATE … WHERE (old) IS DISTINCT FROM (new)`, counted.
-    ///
-    /// The WHERE makes a re-import of the same rows a no-op: nothing is rewritten, no row version made.
-    private static func upsert(table: String, key: [String], columns: [String], select: String, touch: Bool = true) -> String {
-        let all = ["tenant_id"] + key + columns
-        var assignments = columns.map { "\($0) = EXCLUDED.\($0)" }
+    /// One statement: an UPDATE of the rows whose values differ, and a plain INSERT of the keys
+    /// not there yet (an anti-join), counted. Rows that are the same are not rewritten, so a
+    /// re-import leaves no new row version; new rows avoid the per-row cost of ON CONFLICT.
+    /// Imports of one tenant are serialised by an advisory lock, so the two cannot race.
+    private static func merge(table: String, key: [String], columns: [String], select: String, touch: Bool = true) -> String {
+        let all = (key + columns).joined(separator: ", ")
+        let match = key.map { "t.\($0) = r.\($0)" }.joined(separator: " AND ")
+        var assignments = columns.map { "\($0) = r.\($0)" }
         if touch { assignments.append("updated_at = now()") }
         let old = columns.map { "t.\($0)" }.joined(separator: ", ")
-        let new = columns.map { "EXCLUDED.\($0)" }.joined(separator: ", ")
+        let new = columns.map { "r.\($0)" }.joined(separator: ", ")
         return """
-            WITH merged AS (
-                INSERT INTO \(table) AS t (\(all.joined(separator: ", ")))
-                \(select)
-                ON CONFLICT (tenant_id, \(key.joined(separator: ", "))) DO UPDATE SET \(assignments.joined(separator: ", "))
-                WHERE (\(old)) IS DISTINCT FROM (\(new))
-                RETURNING (xmax = 0) AS inserted
+            WITH resolved AS (\(select)),
+            updated AS (
+                UPDATE \(table) t SET \(assignments.joined(separator: ", ")) FROM resolved r
+                WHERE t.tenant_id = $1 AND \(match) AND (\(old)) IS DISTINCT FROM (\(new))
+                RETURNING 1
+            ),
+            inserted AS (
+                INSERT INTO \(table) (tenant_id, \(all))
+                SELECT $1, \(all) FROM resolved r
+                WHERE NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = $1 AND \(match))
+                RETURNING 1
             )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
+            SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)
             """
     }
 
