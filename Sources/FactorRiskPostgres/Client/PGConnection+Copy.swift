@@ -52,18 +52,7 @@ extension PGConnection {
     /// - Returns: the number of rows the server stored.
     @discardableResult
     public func copyIn(_ sql: String, chunkSize: Int = 1 << 18, _ body: (PGCopyWriter) throws -> Void) throws -> Int {
-        let start = PQexec(handle, sql)
-        guard let start else {
-            throw PGError(connection: handle, kind: .copy, prefix: "COPY could not start")
-        }
-        guard PQresultStatus(start) == PGRES_COPY_IN else {
-            defer { PQclear(start) }
-            if PQresultStatus(start) == PGRES_FATAL_ERROR {
-                throw PGError(result: start, connection: handle, kind: .copy)
-            }
-            throw PGError(.copy, message: "statement is not a COPY ... FROM STDIN: \(sql)")
-        }
-        PQclear(start)
+        try startCopy(sql, expecting: PGRES_COPY_IN, "COPY ... FROM STDIN")
         let writer = PGCopyWriter(connection: self, chunkSize: chunkSize)
         do {
             try body(writer)
@@ -88,18 +77,7 @@ extension PGConnection {
     /// - Returns: the number of rows read.
     @discardableResult
     public func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        let start = PQexec(handle, sql)
-        guard let start else {
-            throw PGError(connection: handle, kind: .copy, prefix: "COPY could not start")
-        }
-        guard PQresultStatus(start) == PGRES_COPY_OUT else {
-            defer { PQclear(start) }
-            if PQresultStatus(start) == PGRES_FATAL_ERROR {
-                throw PGError(result: start, connection: handle, kind: .copy)
-            }
-            throw PGError(.copy, message: "statement is not a COPY ... TO STDOUT: \(sql)")
-        }
-        PQclear(start)
+        try startCopy(sql, expecting: PGRES_COPY_OUT, "COPY ... TO STDOUT")
         var rows = 0
         var failure: (any Error)?
         while true {
@@ -131,6 +109,20 @@ extension PGConnection {
         }
         _ = try checkedFinalResult()
         return rows
+    }
+
+    /// Sends a COPY statement and checks the server entered the expected direction of COPY.
+    private func startCopy(_ sql: String, expecting status: ExecStatusType, _ form: String) throws {
+        guard let start = PQexec(handle, sql) else {
+            throw PGError(connection: handle, kind: .copy, prefix: "COPY could not start")
+        }
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == status else {
+            if PQresultStatus(start) == PGRES_FATAL_ERROR {
+                throw PGError(result: start, connection: handle, kind: .copy)
+            }
+            throw PGError(.copy, message: "statement is not a \(form): \(sql)")
+        }
     }
 
     /// Reads the result that ends a COPY, and any after it, returning the first.
