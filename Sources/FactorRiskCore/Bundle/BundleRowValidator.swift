@@ -84,10 +84,10 @@ public struct BundleRowValidator: Sendable {
         for (index, kind) in kinds.enumerated() {
             let raw = fields[positions[index]]
             switch check(raw, kind, rowExponent: rowExponent) {
-            case .success(let value): values.append(value)
-            case .failure(let message):
+            case .value(let value): values.append(value)
+            case .problem(let message):
                 values.append(nil)
-                issues.append(issue(line, columns[index], message.text))
+                issues.append(issue(line, columns[index], message))
             }
         }
         if file == .documents {
@@ -106,83 +106,86 @@ public struct BundleRowValidator: Sendable {
         BundleIssue(file: file.fileName, line: line, column: column, message: message)
     }
 
-    private func check(_ raw: String, _ kind: ColumnKind, rowExponent: Int?) -> Result<String?, Message> {
+    private func check(_ raw: String, _ kind: ColumnKind, rowExponent: Int?) -> FieldCheck {
         switch kind {
         case .tenantRef:
             guard Self.isTenantRef(raw) else {
-                return .failure(Message("\"\(raw)\" is not a tenant reference (letters, digits, . _ -, at most 64)"))
+                return .problem("\"\(raw)\" is not a tenant reference (letters, digits, . _ -, at most 64)")
             }
-            return .success(raw)
+            return .value(raw)
         case .reference:
-            return Self.checkReference(raw).map { $0 }
+            return Self.checkReference(raw)
         case .optionalReference:
-            return raw.isEmpty ? .success(nil) : Self.checkReference(raw).map { $0 }
+            return raw.isEmpty ? .value(nil) : Self.checkReference(raw)
         case .name:
-            guard !raw.isEmpty else { return .failure(Message("is empty")) }
-            guard raw.count <= 200 else { return .failure(Message("is longer than 200 characters")) }
-            return .success(raw)
+            guard !raw.isEmpty else { return .problem("is empty") }
+            guard raw.count <= 200 else { return .problem("is longer than 200 characters") }
+            return .value(raw)
         case .country:
             guard raw.utf8.count == 2, raw.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
-                return .failure(Message("\"\(raw)\" is not an ISO 3166 country code (two capital letters)"))
+                return .problem("\"\(raw)\" is not an ISO 3166 country code (two capital letters)")
             }
-            return .success(raw)
+            return .value(raw)
         case .currency:
-            guard Currency.iso(raw) != nil else { return .failure(Message("\"\(raw)\" is not an ISO 4217 currency code")) }
-            return .success(raw)
+            // A document's currency was looked up once already, for its amounts' exponent.
+            let known = file == .documents ? rowExponent != nil : Currency.iso(raw) != nil
+            guard known else { return .problem("\"\(raw)\" is not an ISO 4217 currency code") }
+            return .value(raw)
         case .mode:
             guard ["notified", "delegated", "confidential"].contains(raw) else {
-                return .failure(Message("\"\(raw)\" is not a mode (notified, delegated or confidential)"))
+                return .problem("\"\(raw)\" is not a mode (notified, delegated or confidential)")
             }
-            return .success(raw)
+            return .value(raw)
         case .documentKind:
             guard raw == "invoice" || raw == "credit_note" else {
-                return .failure(Message("\"\(raw)\" is not a kind (invoice or credit_note)"))
+                return .problem("\"\(raw)\" is not a kind (invoice or credit_note)")
             }
-            return .success(raw)
+            return .value(raw)
         case .baseMoney:
             return Self.checkMoney(raw, exponent: baseExponent)
         case .optionalBaseMoney:
-            return raw.isEmpty ? .success(nil) : Self.checkMoney(raw, exponent: baseExponent)
+            return raw.isEmpty ? .value(nil) : Self.checkMoney(raw, exponent: baseExponent)
         case .documentMoney:
             // An unknown currency is reported on the currency column; the amount is not judged then.
-            guard let rowExponent else { return .success(nil) }
+            guard let rowExponent else { return .value(nil) }
             return Self.checkMoney(raw, exponent: rowExponent)
         case .date:
-            guard let date = CalendarDate(iso: raw) else { return .failure(Message("\"\(raw)\" is not a date (YYYY-MM-DD)")) }
-            return .success(date.description)
+            // The strict parser accepts only the canonical YYYY-MM-DD form, so the text is kept as it is.
+            guard CalendarDate(iso: raw) != nil else { return .problem("\"\(raw)\" is not a date (YYYY-MM-DD)") }
+            return .value(raw)
         case .bool:
-            guard raw == "true" || raw == "false" else { return .failure(Message("\"\(raw)\" is not true or false")) }
-            return .success(raw)
+            guard raw == "true" || raw == "false" else { return .problem("\"\(raw)\" is not true or false") }
+            return .value(raw)
         case .integer(let range):
             guard let value = Int(raw), range.contains(value), raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-                return .failure(Message("\"\(raw)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)"))
+                return .problem("\"\(raw)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
-            return .success(String(value))
+            return .value(String(value))
         case .rate:
             guard let rate = DecimalRate(parsing: raw), rate.isPositive else {
-                return .failure(Message("\"\(raw)\" is not a positive decimal rate (at most 12 decimals)"))
+                return .problem("\"\(raw)\" is not a positive decimal rate (at most 12 decimals)")
             }
-            return .success(rate.description)
+            return .value(rate.description)
         }
     }
 
-    private static func checkReference(_ raw: String) -> Result<String, Message> {
-        guard !raw.isEmpty else { return .failure(Message("is empty")) }
-        guard raw.count <= 64 else { return .failure(Message("is longer than 64 characters")) }
-        guard !raw.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else {
-            return .failure(Message("holds a control character"))
-        }
-        guard raw.first != " " && raw.last != " " else { return .failure(Message("\"\(raw)\" has leading or trailing spaces")) }
-        return .success(raw)
+    private static func checkReference(_ raw: String) -> FieldCheck {
+        let bytes = raw.utf8
+        guard let first = bytes.first, let last = bytes.last else { return .problem("is empty") }
+        // Characters are counted only when the bytes could exceed 64 of them.
+        guard bytes.count <= 64 || raw.count <= 64 else { return .problem("is longer than 64 characters") }
+        guard !bytes.contains(where: { $0 < 32 || $0 == 127 }) else { return .problem("holds a control character") }
+        guard first != 32 && last != 32 else { return .problem("\"\(raw)\" has leading or trailing spaces") }
+        return .value(raw)
     }
 
-    private static func checkMoney(_ raw: String, exponent: Int) -> Result<String?, Message> {
+    private static func checkMoney(_ raw: String, exponent: Int) -> FieldCheck {
         do {
             let minor = try Money.parse(raw, exponent: exponent)
-            guard minor >= 0 else { return .failure(Message("\(raw) is negative")) }
-            return .success(String(minor))
+            guard minor >= 0 else { return .problem("\(raw) is negative") }
+            return .value(String(minor))
         } catch {
-            return .failure(Message("\"\(raw)\" is not an amount: \(error.description)"))
+            return .problem("\"\(raw)\" is not an amount: \(error.description)")
         }
     }
 
@@ -195,9 +198,10 @@ public struct BundleRowValidator: Sendable {
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
-    /// A problem with one value.
-    struct Message: Error {
-        let text: String
-        init(_ text: String) { self.text = text }
+    /// What a field turned out to be: its normalised value (nil for an empty optional), or a problem.
+    /// (Not a generic `Result`: this runs for every field of every row.)
+    enum FieldCheck {
+        case value(String?)
+        case problem(String)
     }
 }

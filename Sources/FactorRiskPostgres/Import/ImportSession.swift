@@ -220,7 +220,8 @@ final class ImportSession {
         var headerFailed = false
         var rows = 0
         try connection.copyIn("COPY \(table.name) FROM STDIN") { writer in
-            var line = ""
+            var line: [UInt8] = []
+            line.reserveCapacity(512)
             try readRecords(path: path, file: file) { number, fields in
                 if headerFailed { return }
                 guard let validator else {
@@ -236,12 +237,12 @@ final class ImportSession {
                 case .invalid(let rowIssues): rowIssues.forEach(report)
                 case .valid(let values):
                     line.removeAll(keepingCapacity: true)
-                    line.append(String(number))
+                    line.append(contentsOf: String(number).utf8)
                     for value in values {
-                        line.append("\t")
+                        line.append(9)
                         StagingTable.appendCopyText(value, to: &line)
                     }
-                    line.append("\n")
+                    line.append(10)
                     try writer.write(line)
                     rows += 1
                 }

@@ -104,23 +104,20 @@ struct StagingTable {
     }
 
     /// Appends a value in COPY's text format: `\N` for NULL, backslash, tab, CR and LF escaped.
-    static func appendCopyText(_ value: String?, to line: inout String) {
-        guard let value else {
-            line.append("\\N")
+    static func appendCopyText(_ value: String?, to line: inout [UInt8]) {
+        guard var value else {
+            line.append(contentsOf: [92, 78])  // \N
             return
         }
-        let needsEscape = value.utf8.contains { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }
-        guard needsEscape else {
-            line.append(value)
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": line.append("\\\\")
-            case "\t": line.append("\\t")
-            case "\n": line.append("\\n")
-            case "\r": line.append("\\r")
-            default: line.unicodeScalars.append(scalar)
+        value.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case 92: line.append(contentsOf: [92, 92])
+                case 9: line.append(contentsOf: [92, 116])  // \t
+                case 10: line.append(contentsOf: [92, 110])  // \n
+                case 13: line.append(contentsOf: [92, 114])  // \r
+                default: line.append(byte)
+                }
             }
         }
     }
