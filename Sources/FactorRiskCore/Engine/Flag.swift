@@ -1,0 +1,34 @@
+/// The flags of RULEBOOK.md §6, in the order of its table (which is the order they are listed in).
+public enum Flag: String, Sendable, CaseIterable, Comparable, Codable {
+    case debtorLimitWarn = "DEBTOR_LIMIT_WARN"
+    case debtorLimitBreach = "DEBTOR_LIMIT_BREACH"
+    case debtorOverAllocated = "DEBTOR_OVER_ALLOCATED"
+    case largeExposure = "LARGE_EXPOSURE"
+    case largeExposureBreach = "LARGE_EXPOSURE_BREACH"
+    case countryLimitWarn = "COUNTRY_LIMIT_WARN"
+    case countryLimitBreach = "COUNTRY_LIMIT_BREACH"
+    case embargoExposure = "EMBARGO_EXPOSURE"
+    case confidentialMode = "CONFIDENTIAL_MODE"
+    case delegatedCollection = "DELEGATED_COLLECTION"
+    case confidentialBelowRevenue = "CONFIDENTIAL_BELOW_REVENUE"
+    case confidentialWeakFinancials = "CONFIDENTIAL_WEAK_FINANCIALS"
+    case concentrationExcess = "CONCENTRATION_EXCESS"
+    case crossAged = "CROSS_AGED"
+    case overAdvance = "OVER_ADVANCE"
+
+    /// How serious a flag is: a breach is a failure of the portfolio to meet its limits.
+    public enum Level: String, Sendable { case info, warning, breach }
+
+    public var level: Level {
+        switch self {
+        case .debtorLimitBreach, .largeExposureBreach, .countryLimitBreach, .embargoExposure, .overAdvance: .breach
+        case .largeExposure, .delegatedCollection: .info
+        default: .warning
+        }
+    }
+
+    /// The table order of §6.
+    public static func < (a: Flag, b: Flag) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

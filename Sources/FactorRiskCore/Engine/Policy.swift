@@ -1,0 +1,45 @@
+/// The policy parameters of RULEBOOK.md §5, per tenant, with the rulebook's defaults.
+public struct Policy: Sendable, Equatable {
+    public var maxDaysFromInvoice = 90
+    public var maxDaysPastDue = 60
+    public var crossAgeBP: Int64 = 5000
+    public var coverDomesticBP: Int64 = 10_000
+    public var coverForeignBP: Int64 = 9000
+    public var concentrationCapBP: [ClientMode: Int64] = [.notified: 3000, .delegated: 2500, .confidential: 2000]
+    public var weightBP: [ClientMode: Int64] = [.notified: 10_000, .delegated: 12_500, .confidential: 15_000]
+    /// Country limit as a share of the portfolio, by grade 0 to 7.
+    public var countryCapBP: [Int64] = [10_000, 10_000, 2500, 2000, 1500, 1000, 500, 250]
+    public var defaultCountryGrade = 7
+    public var largeExposureReportBP: Int64 = 1000
+    public var largeExposureLimitBP: Int64 = 2500
+    public var utilizationWarnBP: Int64 = 8000
+    /// In base minor units; nil means 15,000,000 units of the base currency (the §5 default).
+    public var confidentialMinRevenue: Int64?
+    public var confidentialMaxGrade = 5
+
+    public init() {}
+
+    /// `confidential_min_revenue` in minor units of a base currency with `exponent` minor digits.
+    public func confidentialMinRevenue(baseExponent exponent: Int) -> Int64 {
+        confidentialMinRevenue ?? 15_000_000 * Self.powerOfTen(exponent)
+    }
+
+    static func powerOfTen(_ exponent: Int) -> Int64 {
+        var value: Int64 = 1
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+}
+
+/// How a client runs the relationship with its debtors (RULEBOOK.md §1).
+public enum ClientMode: String, Sendable, CaseIterable, Codable {
+    case notified, delegated, confidential
+}
+
+/// Why an invoice is not eligible, or that it is (RULEBOOK.md §4.1, §4.2).
+public enum InvoiceClass: String, Sendable, CaseIterable {
+    case disputed, aged, affiliate, embargo, unapproved, crossAged = "cross_aged", eligible
+
+    /// The reasons of ineligibility, in the order reports list them.
+    public static let reasons: [InvoiceClass] = [.disputed, .aged, .affiliate, .embargo, .unapproved, .crossAged]
+}

@@ -1,0 +1,248 @@
+/// The rulebook (RULEBOOK.md §4 and §6) as plain Swift over in-memory values.
+///
+/// Written to be read side by side with the rulebook, section by section, not for speed: it is
+/// the reference the production engine (set-based SQL inside PostgreSQL) is tested against.
+public enum ReferenceEngine {
+    /// Computes every row of every level for `portfolio` as of `date`.
+    public static func compute(_ portfolio: Portfolio, asOf date: CalendarDate) -> RiskReport {
+        let policy = portfolio.policy
+        let base = portfolio.tenant.baseCurrency
+        var report = RiskReport(tenantRef: portfolio.tenant.ref, asOf: date, currency: base)
+        let clientsByRef = Dictionary(portfolio.clients.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        let debtorsByRef = Dictionary(portfolio.debtors.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        func country(_ code: String) -> Portfolio.Country {
+            portfolio.countries[code] ?? Portfolio.Country(grade: policy.defaultCountryGrade, embargoed: false, limit: nil)
+        }
+
+        // §4: the documents that take part, with o = fx(open_amount, currency).
+        struct Part {
+            let document: Portfolio.Document
+            let o: Int64
+        }
+        var parts: [Portfolio.Pair: [Part]] = [:]
+        var missingFX: [String] = []
+        for document in portfolio.documents where document.issueDate <= date && document.openAmount != 0 {
+            guard let rate = portfolio.rate(document.currency, on: date) else {
+                missingFX.append(document.ref)
+                continue
+            }
+            let o = Rulebook.fx(amountMinor: document.openAmount, currencyExponent: document.currency.exponent, rate: rate,
+                                baseExponent: base.exponent)
+            parts[Portfolio.Pair(document.clientRef, document.debtorRef), default: []].append(Part(document: document, o: o))
+        }
+
+        // §4.3: a pair has a row when one of its documents takes part or its approval is above 0.
+        var pairKeys = Set(parts.keys)
+        for (pair, approved) in portfolio.approvals where approved > 0 { pairKeys.insert(pair) }
+
+        for pair in pairKeys.sorted() {
+            guard let client = clientsByRef[pair.clientRef], let debtor = debtorsByRef[pair.debtorRef] else { continue }
+            let approved = portfolio.approvals[pair] ?? 0
+            let debtorCountry = country(debtor.country)
+            var row = RiskReport.PairRow(clientRef: pair.clientRef, debtorRef: pair.debtorRef, approved: approved)
+            let documents = parts[pair] ?? []
+
+            // §4.1: classify each invoice; the first rule that holds gives its reason.
+            func isAged(_ document: Portfolio.Document) -> Bool {
+                date - document.issueDate > policy.maxDaysFromInvoice || date - document.dueDate > policy.maxDaysPastDue
+            }
+            var classes: [(InvoiceClass, Int64)] = []
+            var old: Int64 = 0
+            var invoices: Int64 = 0
+            for part in documents {
+                let document = part.document
+                if document.kind == .creditNote {
+                    row.creditNotes += part.o
+                    continue
+                }
+                let reason: InvoiceClass =
+                    if document.disputed { .disputed }
+                    else if isAged(document) { .aged }
+                    else if let group = debtor.groupRef, group == client.groupRef { .affiliate }
+                    else if debtorCountry.embargoed { .embargo }
+                    else if approved == 0 { .unapproved }
+                    else { .eligible }
+                classes.append((reason, part.o))
+                // §4.2: the age test, whatever the reason.
+                if isAged(document) { old += part.o }
+                invoices += part.o
+            }
+            // §4.2: cross-ageing turns every eligible invoice of the pair into cross_aged.
+            row.crossAged = Int128(old) * 10_000 > Int128(policy.crossAgeBP) * Int128(invoices)
+            var eligibleInvoices: Int64 = 0
+            for (reason, o) in classes {
+                let final = reason == .eligible && row.crossAged ? .crossAged : reason
+                if final == .eligible { eligibleInvoices += o } else { row.ineligible[final] += o }
+            }
+            // §4.3
+            row.gross = invoices - row.creditNotes
+            row.eligible = max(0, eligibleInvoices - row.creditNotes)
+            row.guaranteed = min(row.eligible, approved)
+            row.overApproval = row.eligible - row.guaranteed
+            row.coverBP = debtor.country == portfolio.tenant.homeCountry ? policy.coverDomesticBP : policy.coverForeignBP
+            row.covered = Rulebook.pct(row.guaranteed, row.coverBP)
+            row.riskWeighted = Rulebook.pct(row.covered, policy.weightBP[client.mode]!)
+            report.pairs.append(row)
+        }
+
+        // §4.4: clients, their pairs summed, then the funding waterfall.
+        let pairsByClient = Dictionary(grouping: report.pairs, by: \.clientRef)
+        for client in portfolio.clients.sorted(by: { byteOrder($0.ref, $1.ref) }) {
+            var row = RiskReport.ClientRow(clientRef: client.ref, mode: client.mode)
+            let pairs = pairsByClient[client.ref] ?? []
+            for pair in pairs {
+                row.gross += pair.gross
+                row.creditNotes += pair.creditNotes
+                row.ineligible = row.ineligible + pair.ineligible
+                row.eligible += pair.eligible
+                row.overApproval += pair.overApproval
+                row.guaranteed += pair.guaranteed
+                row.covered += pair.covered
+                row.riskWeighted += pair.riskWeighted
+            }
+            row.concentrationCap = Rulebook.pct(row.eligible, policy.concentrationCapBP[client.mode]!)
+            row.concentrationExcess = pairs.reduce(0) { $0 + max(0, $1.guaranteed - row.concentrationCap) }
+            row.fundable = row.guaranteed - row.concentrationExcess
+            row.holdback = Rulebook.pct(row.fundable, client.holdbackBP)
+            row.fundingCapacity = min(row.fundable - row.holdback, client.fundingLimit)
+            row.fundedBalance = client.fundedBalance
+            row.availability = row.fundingCapacity - client.fundedBalance
+
+            // §6, client flags, in table order.
+            let confidential = client.mode == .confidential
+            let belowRevenue = confidential && client.annualRevenue < policy.confidentialMinRevenue(baseExponent: base.exponent)
+            let weakFinancials = confidential && client.financialGrade > policy.confidentialMaxGrade
+            if confidential { row.flags.append(.confidentialMode) }
+            if client.mode == .delegated { row.flags.append(.delegatedCollection) }
+            if belowRevenue { row.flags.append(.confidentialBelowRevenue) }
+            if weakFinancials { row.flags.append(.confidentialWeakFinancials) }
+            if row.concentrationExcess > 0 { row.flags.append(.concentrationExcess) }
+            if pairs.contains(where: \.crossAged) { row.flags.append(.crossAged) }
+            if row.availability < 0 { row.flags.append(.overAdvance) }
+
+            // §4.10: the risk tier.
+            var tier = switch client.financialGrade {
+            case ...3: 1
+            case 4...6: 2
+            case 7...8: 3
+            default: 4
+            }
+            if confidential { tier += 1 }
+            if belowRevenue || weakFinancials { tier += 1 }
+            if row.availability < 0 { tier += 1 }
+            row.tier = min(tier, 4)
+            report.clients.append(row)
+        }
+
+        // §4.5: debtors, across all clients of the tenant.
+        let pairsByDebtor = Dictionary(grouping: report.pairs, by: \.debtorRef)
+        var approvedByDebtor: [String: Int64] = [:]
+        for (pair, approved) in portfolio.approvals { approvedByDebtor[pair.debtorRef, default: 0] += approved }
+        let debtors = portfolio.debtors.sorted { byteOrder($0.ref, $1.ref) }
+        for debtor in debtors {
+            var row = RiskReport.DebtorRow(
+                debtorRef: debtor.ref, country: debtor.country, groupRef: debtor.groupRef ?? debtor.ref, creditLimit: debtor.creditLimit)
+            for pair in pairsByDebtor[debtor.ref] ?? [] {
+                row.gross += pair.gross
+                row.eligible += pair.eligible
+                row.guaranteed += pair.guaranteed
+                row.covered += pair.covered
+                row.riskWeighted += pair.riskWeighted
+                if pair.gross != 0 || pair.approved > 0 { row.clients += 1 }
+            }
+            row.approvedTotal = approvedByDebtor[debtor.ref] ?? 0
+            row.utilizationBP = Rulebook.ratioBP(row.guaranteed, debtor.creditLimit)
+            row.headroom = debtor.creditLimit - row.guaranteed
+            report.debtors.append(row)
+        }
+
+        // §4.6: groups; a debtor without group_ref is a group of its own.
+        let ownFunds = portfolio.tenant.ownFunds
+        var groups: [String: RiskReport.GroupRow] = [:]
+        for debtor in report.debtors {
+            var group = groups[debtor.groupRef] ?? RiskReport.GroupRow(groupRef: debtor.groupRef)
+            group.debtors += 1
+            group.guaranteed += debtor.guaranteed
+            group.covered += debtor.covered
+            groups[debtor.groupRef] = group
+        }
+        for key in groups.keys {
+            groups[key]!.ownFundsBP = Rulebook.ratioBP(groups[key]!.guaranteed, ownFunds)
+            groups[key]!.limit = Rulebook.pct(ownFunds, policy.largeExposureLimitBP)
+            let group = groups[key]!
+            let breached = group.guaranteed > group.limit
+            if group.guaranteed > 0, Int128(group.guaranteed) * 10_000 >= Int128(policy.largeExposureReportBP) * Int128(ownFunds), !breached {
+                groups[key]!.flags.append(.largeExposure)
+            }
+            if breached { groups[key]!.flags.append(.largeExposureBreach) }
+        }
+        report.groups = groups.values.sorted { byteOrder($0.groupRef, $1.groupRef) }
+
+        // §4.7: countries, where a debtor is. P is the tenant's total guaranteed.
+        let total = report.pairs.reduce(Int64(0)) { $0 + $1.guaranteed }
+        var countries: [String: RiskReport.CountryRow] = [:]
+        for debtor in report.debtors {
+            let risk = country(debtor.country)
+            var row = countries[debtor.country] ?? RiskReport.CountryRow(country: debtor.country, grade: risk.grade, embargoed: risk.embargoed)
+            row.gross += debtor.gross
+            row.guaranteed += debtor.guaranteed
+            row.covered += debtor.covered
+            row.debtors += 1
+            countries[debtor.country] = row
+        }
+        for key in countries.keys {
+            var row = countries[key]!
+            let risk = country(key)
+            row.limit = risk.embargoed ? 0 : risk.limit ?? Rulebook.pct(total, policy.countryCapBP[risk.grade])
+            row.shareBP = Rulebook.ratioBP(row.guaranteed, total)
+            row.utilizationBP = Rulebook.ratioBP(row.guaranteed, row.limit)
+            row.headroom = row.limit - row.guaranteed
+            let breached = row.guaranteed > row.limit
+            if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.countryLimitWarn) }
+            if breached { row.flags.append(.countryLimitBreach) }
+            if risk.embargoed && row.gross > 0 { row.flags.append(.embargoExposure) }
+            countries[key] = row
+        }
+        report.countries = countries.values.sorted { byteOrder($0.country, $1.country) }
+
+        // §4.8 and the debtor flags of §6.
+        for index in report.debtors.indices {
+            var row = report.debtors[index]
+            let group = groups[row.groupRef]!
+            let countryRow = countries[row.country]!
+            row.availableLimit = max(0, min(row.headroom, countryRow.headroom, group.limit - group.guaranteed))
+            let breached = row.guaranteed > row.creditLimit
+            if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.debtorLimitWarn) }
+            if breached { row.flags.append(.debtorLimitBreach) }
+            if row.approvedTotal > row.creditLimit { row.flags.append(.debtorOverAllocated) }
+            report.debtors[index] = row
+        }
+
+        // §4.9: the portfolio.
+        var summary = RiskReport.PortfolioRow()
+        for pair in report.pairs {
+            summary.gross += pair.gross
+            summary.eligible += pair.eligible
+            summary.guaranteed += pair.guaranteed
+            summary.covered += pair.covered
+            summary.riskWeighted += pair.riskWeighted
+        }
+        let covered = report.debtors.map { Int128($0.covered) }
+        let coveredSum = covered.reduce(0, +)
+        if coveredSum != 0 {
+            let squares = covered.reduce(Int128(0)) { $0 + $1 * $1 }
+            summary.hhiPPM = Int64(Rulebook.floorDivide(squares * 1_000_000, coveredSum * coveredSum))
+            let top10 = covered.sorted(by: >).prefix(10).reduce(0, +)
+            summary.top10ShareBP = Int64(Rulebook.floorDivide(top10 * 10_000, coveredSum))
+        }
+        summary.clients = report.clients.count
+        summary.debtors = report.debtors.count
+        summary.documents = parts.values.reduce(0) { $0 + $1.count }
+        let allFlags = report.clients.flatMap(\.flags) + report.debtors.flatMap(\.flags) + report.groups.flatMap(\.flags)
+            + report.countries.flatMap(\.flags)
+        for flag in allFlags { summary.flagsCount[flag, default: 0] += 1 }
+        summary.missingFX = missingFX.sorted(by: byteOrder)
+        report.portfolio = summary
+        return report
+    }
+}

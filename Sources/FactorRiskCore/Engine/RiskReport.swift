@@ -1,0 +1,159 @@
+/// Every figure of RULEBOOK.md §4 for one tenant as of one date: the rows of each level, sorted by
+/// their key in byte order, as FORMATS.md lists their fields. Money in base minor units.
+public struct RiskReport: Sendable, Equatable {
+    /// Sums by reason of ineligibility (§4.3), in `InvoiceClass.reasons` order.
+    public struct Ineligible: Sendable, Equatable {
+        public var disputed: Int64 = 0
+        public var aged: Int64 = 0
+        public var affiliate: Int64 = 0
+        public var embargo: Int64 = 0
+        public var unapproved: Int64 = 0
+        public var crossAged: Int64 = 0
+
+        public init() {}
+
+        public subscript(reason: InvoiceClass) -> Int64 {
+            get {
+                switch reason {
+                case .disputed: disputed
+                case .aged: aged
+                case .affiliate: affiliate
+                case .embargo: embargo
+                case .unapproved: unapproved
+                case .crossAged: crossAged
+                case .eligible: 0
+                }
+            }
+            set {
+                switch reason {
+                case .disputed: disputed = newValue
+                case .aged: aged = newValue
+                case .affiliate: affiliate = newValue
+                case .embargo: embargo = newValue
+                case .unapproved: unapproved = newValue
+                case .crossAged: crossAged = newValue
+                case .eligible: break
+                }
+            }
+        }
+
+        static func + (a: Ineligible, b: Ineligible) -> Ineligible {
+            var sum = a
+            for reason in InvoiceClass.reasons { sum[reason] += b[reason] }
+            return sum
+        }
+    }
+
+    public struct PairRow: Sendable, Equatable {
+        public var clientRef: String
+        public var debtorRef: String
+        public var approved: Int64 = 0
+        public var gross: Int64 = 0
+        public var creditNotes: Int64 = 0
+        public var ineligible = Ineligible()
+        public var eligible: Int64 = 0
+        public var guaranteed: Int64 = 0
+        public var overApproval: Int64 = 0
+        public var coverBP: Int64 = 0
+        public var covered: Int64 = 0
+        public var riskWeighted: Int64 = 0
+        public var crossAged = false
+    }
+
+    public struct ClientRow: Sendable, Equatable {
+        public var clientRef: String
+        public var mode: ClientMode
+        public var gross: Int64 = 0
+        public var creditNotes: Int64 = 0
+        public var eligible: Int64 = 0
+        public var overApproval: Int64 = 0
+        public var guaranteed: Int64 = 0
+        public var covered: Int64 = 0
+        public var riskWeighted: Int64 = 0
+        public var ineligible = Ineligible()
+        public var concentrationCap: Int64 = 0
+        public var concentrationExcess: Int64 = 0
+        public var fundable: Int64 = 0
+        public var holdback: Int64 = 0
+        public var fundingCapacity: Int64 = 0
+        public var fundedBalance: Int64 = 0
+        public var availability: Int64 = 0
+        /// 1 to 4, reported as A to D.
+        public var tier = 1
+        public var flags: [Flag] = []
+
+        /// The tier as reports show it.
+        public var tierLetter: String { ["A", "B", "C", "D"][tier - 1] }
+    }
+
+    public struct DebtorRow: Sendable, Equatable {
+        public var debtorRef: String
+        public var country: String
+        /// The group as §4.6 names it: the debtor's own ref when it has none.
+        public var groupRef: String
+        public var creditLimit: Int64
+        public var gross: Int64 = 0
+        public var eligible: Int64 = 0
+        public var guaranteed: Int64 = 0
+        public var covered: Int64 = 0
+        public var riskWeighted: Int64 = 0
+        public var approvedTotal: Int64 = 0
+        public var clients = 0
+        public var utilizationBP: Int64?
+        public var headroom: Int64 = 0
+        public var availableLimit: Int64 = 0
+        public var flags: [Flag] = []
+    }
+
+    public struct GroupRow: Sendable, Equatable {
+        public var groupRef: String
+        public var debtors = 0
+        public var guaranteed: Int64 = 0
+        public var covered: Int64 = 0
+        public var ownFundsBP: Int64?
+        public var limit: Int64 = 0
+        public var flags: [Flag] = []
+    }
+
+    public struct CountryRow: Sendable, Equatable {
+        public var country: String
+        public var gross: Int64 = 0
+        public var guaranteed: Int64 = 0
+        public var covered: Int64 = 0
+        public var debtors = 0
+        public var grade: Int
+        public var embargoed: Bool
+        public var limit: Int64 = 0
+        public var shareBP: Int64?
+        public var utilizationBP: Int64?
+        public var headroom: Int64 = 0
+        public var flags: [Flag] = []
+    }
+
+    public struct PortfolioRow: Sendable, Equatable {
+        public var gross: Int64 = 0
+        public var eligible: Int64 = 0
+        public var guaranteed: Int64 = 0
+        public var covered: Int64 = 0
+        public var riskWeighted: Int64 = 0
+        public var hhiPPM: Int64?
+        public var top10ShareBP: Int64?
+        public var clients = 0
+        public var debtors = 0
+        public var documents = 0
+        /// Flags of every subject, counted by code.
+        public var flagsCount: [Flag: Int] = [:]
+        /// Documents left out because their currency had no rate on the date, by ref (byte order).
+        public var missingFX: [String] = []
+    }
+
+    public var tenantRef: String
+    public var asOf: CalendarDate
+    public var currency: Currency
+    public var pairs: [PairRow] = []
+    public var clients: [ClientRow] = []
+    public var debtors: [DebtorRow] = []
+    public var groups: [GroupRow] = []
+    public var countries: [CountryRow] = []
+    public var portfolio = PortfolioRow()
+}
