@@ -30,12 +30,12 @@ struct CommandLineTests {
         let applied = try run(["migrate"], databaseURL: database.conninfo)
         #expect(applied.status == 0, "\(applied.output)")
         #expect(applied.output.contains("applied: 0001_schema_v1.sql"))
-        #expect(try connection.query("SELECT count(*) FROM factor_risk_migrations").first?.decode(Int.self, at: 0) == 1)
+        #expect(try connection.query("SELECT count(*) FROM factor_risk_migrations").first?.decode(Int.self, at: 0) == Migration.bundled.count)
 
         let again = try run(["migrate"], databaseURL: database.conninfo)
         #expect(again.output.contains("schema is up to date"))
         let status = try run(["db", "status"], databaseURL: database.conninfo)
-        #expect(status.output.contains("migrations: 1 applied, 0 pending"), "\(status.output)")
+        #expect(status.output.contains("migrations: \(Migration.bundled.count) applied, 0 pending"), "\(status.output)")
         #expect(status.output.contains("tenants: 0"))
     }
 
@@ -70,7 +70,7 @@ struct CommandLineTests {
         #expect(try run(["db", "start"] + state).output.contains("already running"))
         let status = try run(["db", "status"] + state)
         #expect(status.output.contains("cluster: running"), "\(status.output)")
-        #expect(status.output.contains("migrations: 1 applied, 0 pending"))
+        #expect(status.output.contains("migrations: \(Migration.bundled.count) applied, 0 pending"))
         // The state folder's default is the current folder's .factor-risk.
         let relative = try run(["db", "status"], in: folder)
         #expect(relative.output.contains("state folder: \(folder)/.factor-risk"), "\(relative.output)")

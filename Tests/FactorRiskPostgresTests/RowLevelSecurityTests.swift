@@ -42,6 +42,7 @@ struct RowLevelSecurityTests {
     }
 
     static let tenantTables = ["tenants", "policies", "countries", "clients", "debtors", "approvals", "documents", "fx_rates"]
+    static let snapshotTables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
 
     @Test("every tenant table shows tenant A only its own rows, even when asked for B's by id")
     func readsAreConfined() throws {

@@ -58,6 +58,12 @@ public struct RiskReport: Sendable, Equatable {
         public var covered: Int64 = 0
         public var riskWeighted: Int64 = 0
         public var crossAged = false
+
+        public init(clientRef: String, debtorRef: String, approved: Int64 = 0) {
+            self.clientRef = clientRef
+            self.debtorRef = debtorRef
+            self.approved = approved
+        }
     }
 
     public struct ClientRow: Sendable, Equatable {
@@ -82,6 +88,11 @@ public struct RiskReport: Sendable, Equatable {
         public var tier = 1
         public var flags: [Flag] = []
 
+        public init(clientRef: String, mode: ClientMode) {
+            self.clientRef = clientRef
+            self.mode = mode
+        }
+
         /// The tier as reports show it.
         public var tierLetter: String { ["A", "B", "C", "D"][tier - 1] }
     }
@@ -103,6 +114,13 @@ public struct RiskReport: Sendable, Equatable {
         public var headroom: Int64 = 0
         public var availableLimit: Int64 = 0
         public var flags: [Flag] = []
+
+        public init(debtorRef: String, country: String, groupRef: String, creditLimit: Int64) {
+            self.debtorRef = debtorRef
+            self.country = country
+            self.groupRef = groupRef
+            self.creditLimit = creditLimit
+        }
     }
 
     public struct GroupRow: Sendable, Equatable {
@@ -113,6 +131,8 @@ public struct RiskReport: Sendable, Equatable {
         public var ownFundsBP: Int64?
         public var limit: Int64 = 0
         public var flags: [Flag] = []
+
+        public init(groupRef: String) { self.groupRef = groupRef }
     }
 
     public struct CountryRow: Sendable, Equatable {
@@ -128,6 +148,12 @@ public struct RiskReport: Sendable, Equatable {
         public var utilizationBP: Int64?
         public var headroom: Int64 = 0
         public var flags: [Flag] = []
+
+        public init(country: String, grade: Int, embargoed: Bool) {
+            self.country = country
+            self.grade = grade
+            self.embargoed = embargoed
+        }
     }
 
     public struct PortfolioRow: Sendable, Equatable {
@@ -145,6 +171,8 @@ public struct RiskReport: Sendable, Equatable {
         public var flagsCount: [Flag: Int] = [:]
         /// Documents left out because their currency had no rate on the date, by ref (byte order).
         public var missingFX: [String] = []
+
+        public init() {}
     }
 
     public var tenantRef: String
@@ -156,4 +184,10 @@ public struct RiskReport: Sendable, Equatable {
     public var groups: [GroupRow] = []
     public var countries: [CountryRow] = []
     public var portfolio = PortfolioRow()
+
+    public init(tenantRef: String, asOf: CalendarDate, currency: Currency) {
+        self.tenantRef = tenantRef
+        self.asOf = asOf
+        self.currency = currency
+    }
 }

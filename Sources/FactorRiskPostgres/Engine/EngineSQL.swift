@@ -1,0 +1,286 @@
+/// The production engine's statements: RULEBOOK.md §4 and §6, set-based inside PostgreSQL.
+///
+/// Each statement takes `$1` = tenant id and `$2` = as-of date, and fills one snapshot level from
+/// the tenant's tables or from the levels before it. Only the first reads documents, in one
+/// grouped pass (the classification of §4.1 splits into what is known per document — disputed,
+/// aged — and what is known per pair — affiliate, embargo, approval). The reference engine in
+/// FactorRiskCore is the same rulebook in plain Swift; tests hold the two to the same figures.
+enum EngineSQL {
+    /// Every snapshot table, deleted before a recalculation writes the date anew.
+    static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
+
+    /// The tenant's policy, base currency and home country: a CTE every statement starts from.
+    static let settings = """
+        settings AS (
+            SELECT p.*, t.base_currency, t.home_country, t.own_funds, cu.exponent AS base_exponent,
+                   coalesce(p.confidential_min_revenue, 15000000 * 10::bigint ^ cu.exponent) AS min_revenue
+            FROM tenants t
+            JOIN currencies cu ON cu.currency = t.base_currency
+            LEFT JOIN policies p ON p.tenant_id = t.tenant_id
+            WHERE t.tenant_id = $1
+        )
+        """
+
+    /// §2 rate(cur, D): the latest rate on or before D, per currency.
+    static let rates = """
+        rates AS (
+            SELECT DISTINCT ON (currency) currency, rate FROM fx_rates
+            WHERE tenant_id = $1 AND as_of <= $2 ORDER BY currency, as_of DESC
+        )
+        """
+
+    /// §4.1–§4.3: pairs.
+    static let pairs = """
+        INSERT INTO snapshot_pairs (tenant_id, as_of, client_ref, debtor_ref, approved, gross, credit_notes,
+            ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo, ineligible_unapproved,
+            ineligible_cross_aged, eligible, guaranteed, over_approval, cover_bp, covered, risk_weighted, cross_aged, documents)
+        WITH \(settings), \(rates),
+        -- §4: the documents that take part, with o = fx(open_amount, currency), grouped per pair.
+        sums AS (
+            SELECT d.client_id, d.debtor_id,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'credit_note'), 0) AS credit_notes,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice'), 0) AS invoices,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND d.disputed), 0) AS disputed,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND o.aged), 0) AS aged,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND NOT o.aged), 0) AS rest,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND o.aged), 0) AS old,
+                   count(*) AS documents
+            FROM documents d
+            CROSS JOIN settings s
+            JOIN currencies cu ON cu.currency = d.currency
+            LEFT JOIN rates r ON r.currency = d.currency
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN d.currency = s.base_currency THEN d.open_amount::numeric
+                            ELSE round(d.open_amount * r.rate * 10::numeric ^ (s.base_exponent - cu.exponent)) END AS o,
+                       ($2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due) AS aged
+            ) o
+            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0
+              AND (d.currency = s.base_currency OR r.rate IS NOT NULL)
+            GROUP BY d.client_id, d.debtor_id
+        ),
+        -- §4.3: a pair has a row when a document takes part or its approval is above 0.
+        keyed AS (
+            SELECT coalesce(x.client_id, a.client_id) AS client_id, coalesce(x.debtor_id, a.debtor_id) AS debtor_id,
+                   coalesce(a.approved, 0) AS approved, coalesce(x.credit_notes, 0) AS credit_notes,
+                   coalesce(x.invoices, 0) AS invoices, coalesce(x.disputed, 0) AS disputed, coalesce(x.aged, 0) AS aged,
+                   coalesce(x.rest, 0) AS rest, coalesce(x.old, 0) AS old, coalesce(x.documents, 0) AS documents
+            FROM sums x
+            FULL JOIN (SELECT client_id, debtor_id, approved FROM approvals WHERE tenant_id = $1) a
+                ON a.client_id = x.client_id AND a.debtor_id = x.debtor_id
+            WHERE x.client_id IS NOT NULL OR a.approved > 0
+        )
+        SELECT $1, $2, cl.client_ref, de.debtor_ref, k.approved, k.invoices - k.credit_notes, k.credit_notes,
+               k.disputed, k.aged,
+               CASE WHEN c.reason = 'affiliate' THEN k.rest ELSE 0 END,
+               CASE WHEN c.reason = 'embargo' THEN k.rest ELSE 0 END,
+               CASE WHEN c.reason = 'unapproved' THEN k.rest ELSE 0 END,
+               CASE WHEN c.reason = 'eligible' AND c.cross_aged THEN k.rest ELSE 0 END,
+               e.eligible, g.guaranteed, e.eligible - g.guaranteed, v.cover_bp, v.covered,
+               div(v.covered::numeric * (CASE cl.mode WHEN 'notified' THEN s.weight_notified_bp WHEN 'delegated' THEN s.weight_delegated_bp
+                                               ELSE s.weight_confidential_bp END), 10000),
+               c.cross_aged, k.documents
+        FROM keyed k
+        CROSS JOIN settings s
+        JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = k.client_id
+        JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = k.debtor_id
+        LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = de.country
+        -- §4.1 rules 3 to 6, which depend on the pair alone; §4.2 cross-ageing.
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN de.group_ref IS NOT NULL AND de.group_ref = cl.group_ref THEN 'affiliate'
+                        WHEN coalesce(co.embargoed, false) THEN 'embargo'
+                        WHEN k.approved = 0 THEN 'unapproved'
+                        ELSE 'eligible' END AS reason,
+                   k.old * 10000 > s.cross_age_bp * k.invoices AS cross_aged
+        ) c
+        CROSS JOIN LATERAL (
+            SELECT greatest(0, CASE WHEN c.reason = 'eligible' AND NOT c.cross_aged THEN k.rest ELSE 0 END - k.credit_notes) AS eligible
+        ) e
+        CROSS JOIN LATERAL (SELECT least(e.eligible, k.approved) AS guaranteed) g
+        CROSS JOIN LATERAL (
+            SELECT x.cover_bp, div(g.guaranteed::numeric * x.cover_bp, 10000) AS covered
+            FROM (SELECT CASE WHEN de.country = s.home_country THEN s.cover_domestic_bp ELSE s.cover_foreign_bp END AS cover_bp) x
+        ) v
+        """
+
+    /// §4.4: clients, their pairs summed, the funding waterfall, the client flags of §6 and the tier of §4.10.
+    static let clients = """
+        INSERT INTO snapshot_clients (tenant_id, as_of, client_ref, mode, gross, credit_notes, eligible, over_approval,
+            guaranteed, covered, risk_weighted, ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo,
+            ineligible_unapproved, ineligible_cross_aged, concentration_cap, concentration_excess, fundable, holdback,
+            funding_capacity, funded_balance, availability, tier, flags)
+        WITH \(settings),
+        sums AS (
+            SELECT client_ref, sum(gross) AS gross, sum(credit_notes) AS credit_notes, sum(eligible) AS eligible,
+                   sum(over_approval) AS over_approval, sum(guaranteed) AS guaranteed, sum(covered) AS covered,
+                   sum(risk_weighted) AS risk_weighted, sum(ineligible_disputed) AS disputed, sum(ineligible_aged) AS aged,
+                   sum(ineligible_affiliate) AS affiliate, sum(ineligible_embargo) AS embargo,
+                   sum(ineligible_unapproved) AS unapproved, sum(ineligible_cross_aged) AS cross_aged_sum,
+                   bool_or(cross_aged) AS any_cross_aged
+            FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY client_ref
+        ),
+        capped AS (
+            SELECT cl.client_ref, cl.mode, cl.annual_revenue, cl.financial_grade, cl.holdback_bp, cl.funding_limit,
+                   cl.funded_balance,
+                   coalesce(x.gross, 0) AS gross, coalesce(x.credit_notes, 0) AS credit_notes, coalesce(x.eligible, 0) AS eligible,
+                   coalesce(x.over_approval, 0) AS over_approval, coalesce(x.guaranteed, 0) AS guaranteed,
+                   coalesce(x.covered, 0) AS covered, coalesce(x.risk_weighted, 0) AS risk_weighted,
+                   coalesce(x.disputed, 0) AS disputed, coalesce(x.aged, 0) AS aged, coalesce(x.affiliate, 0) AS affiliate,
+                   coalesce(x.embargo, 0) AS embargo, coalesce(x.unapproved, 0) AS unapproved,
+                   coalesce(x.cross_aged_sum, 0) AS cross_aged_sum, coalesce(x.any_cross_aged, false) AS any_cross_aged,
+                   div(coalesce(x.eligible, 0) * (CASE cl.mode WHEN 'notified' THEN s.concentration_cap_notified_bp
+                         WHEN 'delegated' THEN s.concentration_cap_delegated_bp ELSE s.concentration_cap_confidential_bp END),
+                         10000) AS cap,
+                   cl.mode = 'confidential' AND cl.annual_revenue < s.min_revenue AS below_revenue,
+                   cl.mode = 'confidential' AND cl.financial_grade > s.confidential_max_grade AS weak_financials
+            FROM clients cl CROSS JOIN settings s LEFT JOIN sums x ON x.client_ref = cl.client_ref
+            WHERE cl.tenant_id = $1
+        ),
+        excess AS (
+            SELECT p.client_ref, sum(greatest(0, p.guaranteed - c.cap)) AS excess
+            FROM snapshot_pairs p JOIN capped c ON c.client_ref = p.client_ref
+            WHERE p.tenant_id = $1 AND p.as_of = $2 GROUP BY p.client_ref
+        )
+        SELECT $1, $2, c.client_ref, c.mode, c.gross, c.credit_notes, c.eligible, c.over_approval, c.guaranteed, c.covered,
+               c.risk_weighted, c.disputed, c.aged, c.affiliate, c.embargo, c.unapproved, c.cross_aged_sum, c.cap, w.excess,
+               w.fundable, w.holdback, w.capacity, c.funded_balance, w.capacity - c.funded_balance,
+               least(4, CASE WHEN c.financial_grade <= 3 THEN 1 WHEN c.financial_grade <= 6 THEN 2
+                             WHEN c.financial_grade <= 8 THEN 3 ELSE 4 END
+                        + (c.mode = 'confidential')::int + (c.below_revenue OR c.weak_financials)::int
+                        + (w.capacity - c.funded_balance < 0)::int),
+               array_remove(ARRAY[
+                   CASE WHEN c.mode = 'confidential' THEN 'CONFIDENTIAL_MODE' END,
+                   CASE WHEN c.mode = 'delegated' THEN 'DELEGATED_COLLECTION' END,
+                   CASE WHEN c.below_revenue THEN 'CONFIDENTIAL_BELOW_REVENUE' END,
+                   CASE WHEN c.weak_financials THEN 'CONFIDENTIAL_WEAK_FINANCIALS' END,
+                   CASE WHEN w.excess > 0 THEN 'CONCENTRATION_EXCESS' END,
+                   CASE WHEN c.any_cross_aged THEN 'CROSS_AGED' END,
+                   CASE WHEN w.capacity - c.funded_balance < 0 THEN 'OVER_ADVANCE' END], NULL)
+        FROM capped c
+        LEFT JOIN excess x ON x.client_ref = c.client_ref
+        CROSS JOIN LATERAL (SELECT coalesce(x.excess, 0) AS excess, c.guaranteed - coalesce(x.excess, 0) AS fundable) f
+        CROSS JOIN LATERAL (SELECT div(f.fundable * c.holdback_bp, 10000) AS holdback) h
+        CROSS JOIN LATERAL (
+            SELECT f.excess, f.fundable, h.holdback, least(f.fundable - h.holdback, c.funding_limit) AS capacity
+        ) w
+        """
+
+    /// §4.5: debtors, with the debtor flags of §6; the available limit (§4.8) comes after groups and countries.
+    static let debtors = """
+        INSERT INTO snapshot_debtors (tenant_id, as_of, debtor_ref, country, group_ref, credit_limit, gross, eligible,
+            guaranteed, covered, risk_weighted, approved_total, clients, utilization_bp, headroom, available_limit, flags)
+        WITH \(settings),
+        sums AS (
+            SELECT debtor_ref, sum(gross) AS gross, sum(eligible) AS eligible, sum(guaranteed) AS guaranteed,
+                   sum(covered) AS covered, sum(risk_weighted) AS risk_weighted,
+                   count(*) FILTER (WHERE gross <> 0 OR approved > 0) AS clients
+            FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY debtor_ref
+        ),
+        approved AS (SELECT debtor_id, sum(approved) AS total FROM approvals WHERE tenant_id = $1 GROUP BY debtor_id)
+        SELECT $1, $2, de.debtor_ref, de.country, coalesce(de.group_ref, de.debtor_ref), de.credit_limit,
+               coalesce(x.gross, 0), coalesce(x.eligible, 0), v.guaranteed, coalesce(x.covered, 0), coalesce(x.risk_weighted, 0),
+               coalesce(a.total, 0), coalesce(x.clients, 0), v.utilization, de.credit_limit - v.guaranteed, 0,
+               array_remove(ARRAY[
+                   CASE WHEN v.utilization >= s.utilization_warn_bp AND v.guaranteed <= de.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
+                   CASE WHEN v.guaranteed > de.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
+                   CASE WHEN coalesce(a.total, 0) > de.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL)
+        FROM debtors de
+        CROSS JOIN settings s
+        LEFT JOIN sums x ON x.debtor_ref = de.debtor_ref
+        LEFT JOIN approved a ON a.debtor_id = de.debtor_id
+        CROSS JOIN LATERAL (
+            SELECT coalesce(x.guaranteed, 0) AS guaranteed,
+                   CASE WHEN de.credit_limit = 0 THEN NULL ELSE div(coalesce(x.guaranteed, 0) * 10000, de.credit_limit) END AS utilization
+        ) v
+        WHERE de.tenant_id = $1
+        """
+
+    /// §4.6: groups, with their flags.
+    static let groups = """
+        INSERT INTO snapshot_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags)
+        WITH \(settings)
+        SELECT $1, $2, d.group_ref, d.debtors, d.guaranteed, d.covered,
+               CASE WHEN s.own_funds = 0 THEN NULL ELSE div(d.guaranteed * 10000, s.own_funds) END, l.limit,
+               array_remove(ARRAY[
+                   CASE WHEN d.guaranteed > 0 AND d.guaranteed * 10000 >= s.large_exposure_report_bp * s.own_funds
+                             AND d.guaranteed <= l.limit THEN 'LARGE_EXPOSURE' END,
+                   CASE WHEN d.guaranteed > l.limit THEN 'LARGE_EXPOSURE_BREACH' END], NULL)
+        FROM (
+            SELECT group_ref, count(*) AS debtors, sum(guaranteed) AS guaranteed, sum(covered) AS covered
+            FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2 GROUP BY group_ref
+        ) d
+        CROSS JOIN settings s
+        CROSS JOIN LATERAL (SELECT div(s.own_funds::numeric * s.large_exposure_limit_bp, 10000) AS "limit") l
+        """
+
+    /// §4.7: countries where a debtor is, with their flags.
+    static let countries = """
+        INSERT INTO snapshot_countries (tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed,
+            "limit", share_bp, utilization_bp, headroom, flags)
+        WITH \(settings),
+        total AS (SELECT coalesce(sum(guaranteed), 0) AS p FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2)
+        SELECT $1, $2, d.country, d.gross, d.guaranteed, d.covered, d.debtors, r.grade, r.embargoed, l.limit,
+               CASE WHEN t.p = 0 THEN NULL ELSE div(d.guaranteed * 10000, t.p) END,
+               CASE WHEN l.limit = 0 THEN NULL ELSE div(d.guaranteed * 10000, l.limit) END,
+               l.limit - d.guaranteed,
+               array_remove(ARRAY[
+                   CASE WHEN l.limit <> 0 AND div(d.guaranteed * 10000, l.limit) >= s.utilization_warn_bp
+                             AND d.guaranteed <= l.limit THEN 'COUNTRY_LIMIT_WARN' END,
+                   CASE WHEN d.guaranteed > l.limit THEN 'COUNTRY_LIMIT_BREACH' END,
+                   CASE WHEN r.embargoed AND d.gross > 0 THEN 'EMBARGO_EXPOSURE' END], NULL)
+        FROM (
+            SELECT country, sum(gross) AS gross, sum(guaranteed) AS guaranteed, sum(covered) AS covered, count(*) AS debtors
+            FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2 GROUP BY country
+        ) d
+        CROSS JOIN settings s
+        CROSS JOIN total t
+        LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = d.country
+        CROSS JOIN LATERAL (SELECT coalesce(co.grade, s.default_country_grade) AS grade, coalesce(co.embargoed, false) AS embargoed) r
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN r.embargoed THEN 0 WHEN co.explicit_limit IS NOT NULL THEN co.explicit_limit
+                        ELSE div(t.p * s.country_cap_bp[r.grade + 1], 10000) END AS "limit"
+        ) l
+        """
+
+    /// §4.8: what each debtor can still take, now that groups and countries are known.
+    static let availableLimits = """
+        UPDATE snapshot_debtors d
+        SET available_limit = greatest(0, least(d.headroom, c.headroom, g."limit" - g.guaranteed))
+        FROM snapshot_groups g, snapshot_countries c
+        WHERE d.tenant_id = $1 AND d.as_of = $2
+          AND g.tenant_id = $1 AND g.as_of = $2 AND g.group_ref = d.group_ref
+          AND c.tenant_id = $1 AND c.as_of = $2 AND c.country = d.country
+          AND d.available_limit IS DISTINCT FROM greatest(0, least(d.headroom, c.headroom, g."limit" - g.guaranteed))
+        """
+
+    /// §4.9: the portfolio, and the documents left out for want of a rate.
+    static let portfolio = """
+        INSERT INTO snapshots (tenant_id, as_of, gross, eligible, guaranteed, covered, risk_weighted, hhi_ppm, top10_share_bp,
+            clients, debtors, documents, missing_fx)
+        WITH \(settings), \(rates),
+        totals AS (
+            SELECT coalesce(sum(gross), 0) AS gross, coalesce(sum(eligible), 0) AS eligible, coalesce(sum(guaranteed), 0) AS guaranteed,
+                   coalesce(sum(covered), 0) AS covered, coalesce(sum(risk_weighted), 0) AS risk_weighted,
+                   coalesce(sum(documents), 0) AS documents
+            FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2
+        ),
+        concentration AS (
+            SELECT coalesce(sum(covered::numeric * covered), 0) AS squares, coalesce(sum(covered), 0) AS total, count(*) AS debtors
+            FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2
+        ),
+        top10 AS (
+            SELECT coalesce(sum(covered), 0) AS covered FROM (
+                SELECT covered FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2 ORDER BY covered DESC LIMIT 10) t
+        ),
+        missing AS (
+            SELECT coalesce(array_agg(d.doc_ref ORDER BY d.doc_ref COLLATE "C"), '{}') AS refs
+            FROM documents d CROSS JOIN settings s LEFT JOIN rates r ON r.currency = d.currency
+            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0
+              AND d.currency <> s.base_currency AND r.rate IS NULL
+        )
+        SELECT $1, $2, t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted,
+               CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END,
+               CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END,
+               (SELECT count(*) FROM clients WHERE tenant_id = $1), c.debtors, t.documents, m.refs
+        FROM totals t, concentration c, top10, missing m
+        """
+}

@@ -1,0 +1,128 @@
+import FactorRiskCore
+import FactorRiskPostgres
+import FactorRiskTestSupport
+import Foundation
+import Testing
+
+@Suite("production engine (SQL) against the reference engine")
+struct ProductionEngineTests {
+    let database: TestDatabase
+    let pool: PGPool
+
+    init() async throws {
+        database = try await TestCluster.shared.freshDatabase("engine")
+        pool = database.pool(maxConnections: 2)
+    }
+
+    func tenantID(_ ref: String) async throws -> Int64 {
+        try await pool.withConnection { try $0.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first!.decode(Int64.self, at: 0) }
+    }
+
+    func recalculate(_ tenant: Int64, _ date: CalendarDate) async throws -> RiskReport {
+        try await pool.tenantTransaction(tenant) { connection in
+            try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date)
+            return try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: date)!
+        }
+    }
+
+    @Test("the worked example computed in PostgreSQL equals the expected report at every level")
+    func workedExample() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
+        let report = try await recalculate(try await tenantID("demo"), CalendarDate(iso: "2026-11-20")!)
+        for level in ReportLevel.allCases {
+            let expected = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.workedExample)/expected/\(level.rawValue).json"))) as! NSObject
+            let produced = try JSONSerialization.jsonObject(with: Data(report.json(level).rendered().utf8)) as! NSObject
+            #expect(produced == expected, "\(level.rawValue):\n\(report.json(level).rendered())")
+        }
+    }
+
+    @Test("a rerun for the same date replaces the snapshot; another date is kept apart")
+    func rerunReplaces() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
+        let tenant = try await tenantID("demo")
+        let first = try await recalculate(tenant, CalendarDate(iso: "2026-11-20")!)
+        let again = try await recalculate(tenant, CalendarDate(iso: "2026-11-20")!)
+        #expect(first == again)
+        let later = try await recalculate(tenant, CalendarDate(iso: "2026-11-21")!)
+        // From the 21st USD is 0.95: I3 is 47,500.00, and I8 still has no rate.
+        #expect(later.pairs.first { $0.debtorRef == "D3" }!.eligible == 4_750_000)
+        let counts = try await pool.withConnection { connection in
+            try connection.query("SELECT count(*) FROM snapshot_pairs WHERE tenant_id = $1 GROUP BY as_of ORDER BY as_of", [tenant]).rows.map { try $0.decode(Int.self, at: 0) }
+        }
+        #expect(counts == [5, 5])
+    }
+
+    /// A random policy, the same for both engines: written as policy.json, and set on the in-memory portfolio.
+    static func randomPolicy(_ generator: inout SplitMix64) -> (json: String, policy: Policy) {
+        var policy = Policy()
+        func pick(_ range: ClosedRange<Int64>) -> Int64 { range.lowerBound + Int64(generator.next() % UInt64(range.upperBound - range.lowerBound + 1)) }
+        policy.maxDaysFromInvoice = Int(pick(30...120))
+        policy.maxDaysPastDue = Int(pick(10...90))
+        policy.crossAgeBP = pick(1000...9000)
+        policy.coverForeignBP = pick(5000...10_000)
+        policy.concentrationCapBP[.notified] = pick(1000...10_000)
+        policy.concentrationCapBP[.confidential] = pick(500...5000)
+        policy.weightBP[.delegated] = pick(10_000...20_000)
+        policy.countryCapBP[7] = pick(0...3000)
+        policy.largeExposureReportBP = pick(100...2000)
+        policy.largeExposureLimitBP = pick(500...4000)
+        policy.utilizationWarnBP = pick(5000...9500)
+        policy.confidentialMaxGrade = Int(pick(3...8))
+        let json = """
+            {"max_days_from_invoice": \(policy.maxDaysFromInvoice), "max_days_past_due": \(policy.maxDaysPastDue),
+             "cross_age_bp": \(policy.crossAgeBP), "cover_foreign_bp": \(policy.coverForeignBP),
+             "concentration_cap_bp": {"notified": \(policy.concentrationCapBP[.notified]!), "confidential": \(policy.concentrationCapBP[.confidential]!)},
+             "weight_bp": {"delegated": \(policy.weightBP[.delegated]!)}, "country_cap_bp": {"7": \(policy.countryCapBP[7])},
+             "large_exposure_report_bp": \(policy.largeExposureReportBP), "large_exposure_limit_bp": \(policy.largeExposureLimitBP),
+             "utilization_warn_bp": \(policy.utilizationWarnBP), "confidential_max_grade": \(policy.confidentialMaxGrade)}
+            """
+        return (json, policy)
+    }
+
+    @Test("random portfolios: both engines agree on every field of every row (40 portfolios × 5 dates)")
+    func differential() async throws {
+        let importer = BundleImporter(pool: pool)
+        var mismatches: [String] = []
+        var compared = 0
+        for seed in UInt64(1)...40 {
+            var generator = SplitMix64(seed: seed &* 7919)
+            let documents = 20 + Int(generator.next() % 1500)
+            let asOf = CalendarDate(iso: "2026-11-20")!
+            let synthetic = SyntheticPortfolio(.init(tenantRef: "p\(seed)", documents: documents, seed: seed, asOf: asOf))
+            var sink = MemoryBundleSink()
+            try synthetic.generate(into: &sink)
+            let folder = TestCluster.temporaryFolder("differential-\(seed)")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try sink.write(to: folder)
+            var portfolio = try Portfolio(bundle: sink.files)
+            if seed % 2 == 0 {
+                let random = Self.randomPolicy(&generator)
+                try Fixtures.write(random.json, BundleFile.policyFileName, in: folder)
+                portfolio.policy = random.policy
+            }
+            try await importer.importBundle(directory: folder, tenantRef: "p\(seed)")
+            let tenant = try await tenantID("p\(seed)")
+            for _ in 0..<5 {
+                let date = asOf.adding(days: Int(generator.next() % 60) - 45)
+                let expected = ReferenceEngine.compute(portfolio, asOf: date)
+                let produced = try await recalculate(tenant, date)
+                compared += 1
+                if produced != expected {
+                    let level = ReportLevel.allCases.first { produced.json($0) != expected.json($0) }
+                    mismatches.append("seed \(seed), \(documents) documents, as of \(date): level \(level?.rawValue ?? "?") differs")
+                    if mismatches.count == 1, let level {
+                        let a = produced.json(level).rendered().split(separator: "\n")
+                        let b = expected.json(level).rendered().split(separator: "\n")
+                        if let line = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 }) {
+                            mismatches.append("  first difference at line \(line.offset): SQL \(line.element.0) / reference \(line.element.1)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared == 200)
+        if !mismatches.isEmpty {
+            Issue.record("the engines disagree:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+        }
+    }
+}
