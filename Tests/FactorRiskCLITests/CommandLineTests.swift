@@ -131,4 +131,41 @@ struct CommandLineTests {
         let again = try run(["import", "--tenant", "synthetic", "\(folder)/a"], databaseURL: database.conninfo)
         #expect(again.output.contains("documents.csv: 3000 rows, 0 new, 0 updated, 3000 unchanged"), "\(again.output)")
     }
+
+    @Test("recalc stores the snapshot and report shows it as FORMATS.md says, in json, csv and table")
+    func recalcAndReport() async throws {
+        let database = try await TestCluster.shared.freshDatabase("cli_recalc")
+        let url = database.conninfo
+        _ = try run(["import", "--tenant", "demo", Fixtures.workedExample], databaseURL: url)
+        let missing = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", "debtor"], databaseURL: url)
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("no snapshot of tenant \"demo\" as of 2026-11-20"))
+
+        let recalc = try run(["recalc", "--as-of", "2026-11-20", "--all"], databaseURL: url)
+        #expect(recalc.status == 0, "\(recalc.output)")
+        #expect(recalc.output.contains("[1/1] demo:"))
+        #expect(recalc.output.contains("OVER_ADVANCE: 2"))
+
+        for level in ReportLevel.allCases {
+            let json = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", level.rawValue, "--format", "json"], databaseURL: url)
+            let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.workedExample)/expected/\(level.rawValue).json"))) as! NSObject
+            let produced = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? NSObject
+            #expect(produced == expected, "\(level.rawValue)")
+        }
+        let csv = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", "pair", "--format", "csv"], databaseURL: url)
+        let lines = csv.output.split(separator: "\n")
+        #expect(lines.first == "client_ref,debtor_ref,approved,gross,credit_notes,ineligible_disputed,ineligible_aged,ineligible_affiliate,ineligible_embargo,ineligible_unapproved,ineligible_cross_aged,eligible,guaranteed,over_approval,cover_bp,covered,risk_weighted,cross_aged")
+        #expect(lines.count == 6)
+        let flagged = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", "debtor", "--flag", "DEBTOR_LIMIT_WARN", "--format", "csv"], databaseURL: url)
+        #expect(flagged.output.split(separator: "\n").count == 2)
+        #expect(flagged.output.contains("\nD1,FR,G1,150000.00,"))
+        let top = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", "debtor", "--sort", "headroom", "--top", "1", "--format", "table"], databaseURL: url)
+        // D3 has the most headroom: 55,000.00.
+        #expect(top.output.contains("D3"), "\(top.output)")
+        #expect(top.output.contains("55,000.00"))
+        #expect(top.output.contains("(1 row)"))
+        let bad = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", "region"], databaseURL: url)
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("--by: \"region\" is not one of"))
+    }
 }

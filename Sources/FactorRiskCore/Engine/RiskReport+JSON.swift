@@ -23,7 +23,7 @@ extension RiskReport {
     /// Money as FORMATS.md writes it: a string with exactly the base currency's minor digits.
     private func money(_ minor: Int64) -> JSONText { .string(Money.format(minor, exponent: currency.exponent)) }
 
-    private func flags(_ flags: [Flag]) -> JSONText { .array(flags.map { .string($0.rawValue) }) }
+    private func flags(_ flags: [RiskFlag]) -> JSONText { .array(flags.map { .string($0.rawValue) }) }
 
     private func json(_ ineligible: Ineligible) -> JSONText {
         .object(InvoiceClass.reasons.map { ($0.rawValue, money(ineligible[$0])) })

@@ -86,7 +86,7 @@ public struct RiskReport: Sendable, Equatable {
         public var availability: Int64 = 0
         /// 1 to 4, reported as A to D.
         public var tier = 1
-        public var flags: [Flag] = []
+        public var flags: [RiskFlag] = []
 
         public init(clientRef: String, mode: ClientMode) {
             self.clientRef = clientRef
@@ -113,7 +113,7 @@ public struct RiskReport: Sendable, Equatable {
         public var utilizationBP: Int64?
         public var headroom: Int64 = 0
         public var availableLimit: Int64 = 0
-        public var flags: [Flag] = []
+        public var flags: [RiskFlag] = []
 
         public init(debtorRef: String, country: String, groupRef: String, creditLimit: Int64) {
             self.debtorRef = debtorRef
@@ -130,7 +130,7 @@ public struct RiskReport: Sendable, Equatable {
         public var covered: Int64 = 0
         public var ownFundsBP: Int64?
         public var limit: Int64 = 0
-        public var flags: [Flag] = []
+        public var flags: [RiskFlag] = []
 
         public init(groupRef: String) { self.groupRef = groupRef }
     }
@@ -147,7 +147,7 @@ public struct RiskReport: Sendable, Equatable {
         public var shareBP: Int64?
         public var utilizationBP: Int64?
         public var headroom: Int64 = 0
-        public var flags: [Flag] = []
+        public var flags: [RiskFlag] = []
 
         public init(country: String, grade: Int, embargoed: Bool) {
             self.country = country
@@ -168,7 +168,7 @@ public struct RiskReport: Sendable, Equatable {
         public var debtors = 0
         public var documents = 0
         /// Flags of every subject, counted by code.
-        public var flagsCount: [Flag: Int] = [:]
+        public var flagsCount: [RiskFlag: Int] = [:]
         /// Documents left out because their currency had no rate on the date, by ref (byte order).
         public var missingFX: [String] = []
 

@@ -50,8 +50,8 @@ public enum ProductionEngine {
             for (offset, reason) in InvoiceClass.reasons.enumerated() { sums[reason] = try row.decode(at: column + offset) }
             return sums
         }
-        func flags(_ row: PGRow, at column: Int) throws -> [Flag] {
-            Self.textArray(try row.decode(String.self, at: column)).compactMap(Flag.init(rawValue:))
+        func flags(_ row: PGRow, at column: Int) throws -> [RiskFlag] {
+            Self.textArray(try row.decode(String.self, at: column)).compactMap(RiskFlag.init(rawValue:))
         }
 
         report.pairs = try connection.query("""

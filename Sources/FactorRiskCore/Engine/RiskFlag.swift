@@ -1,5 +1,5 @@
 /// The flags of RULEBOOK.md §6, in the order of its table (which is the order they are listed in).
-public enum Flag: String, Sendable, CaseIterable, Comparable, Codable {
+public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
     case debtorLimitWarn = "DEBTOR_LIMIT_WARN"
     case debtorLimitBreach = "DEBTOR_LIMIT_BREACH"
     case debtorOverAllocated = "DEBTOR_OVER_ALLOCATED"
@@ -28,7 +28,7 @@ public enum Flag: String, Sendable, CaseIterable, Comparable, Codable {
     }
 
     /// The table order of §6.
-    public static func < (a: Flag, b: Flag) -> Bool {
+    public static func < (a: RiskFlag, b: RiskFlag) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }

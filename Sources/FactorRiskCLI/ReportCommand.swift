@@ -1,0 +1,100 @@
+import ArgumentParser
+import FactorRiskCore
+import FactorRiskPostgres
+import Foundation
+
+/// `factor-risk report`: a stored snapshot, at one level, as a table, CSV or JSON (FORMATS.md).
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Show the snapshot that recalc stored, at one level, as table, csv or json."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The tenant.")
+    var tenant: String
+
+    @Option(help: "The snapshot's date (YYYY-MM-DD).")
+    var asOf: String
+
+    @Option(help: "portfolio, client, debtor, group, country or pair.")
+    var by: String = "portfolio"
+
+    @Option(help: "table (default on a terminal), csv or json.")
+    var format: Format?
+
+    @Option(help: "Only the rows carrying this flag, e.g. DEBTOR_LIMIT_BREACH.")
+    var flag: String?
+
+    @Option(help: "Sort by this field: numbers largest first, text in byte order.")
+    var sort: String?
+
+    @Option(help: "Only the first N rows (after sorting).")
+    var top: Int?
+
+    func validate() throws {
+        guard CalendarDate(iso: asOf) != nil else { throw ValidationError("--as-of: \"\(asOf)\" is not a date (YYYY-MM-DD)") }
+        guard ReportLevel(rawValue: by) != nil else {
+            throw ValidationError("--by: \"\(by)\" is not one of \(ReportLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let flag, RiskFlag(rawValue: flag) == nil { throw ValidationError("--flag: unknown flag \"\(flag)\"") }
+        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+    }
+
+    func run() async throws {
+        let (ref, date, level) = (tenant, CalendarDate(iso: asOf)!, ReportLevel(rawValue: by)!)
+        let report = try await database.withDatabase { pool -> RiskReport? in
+            try await pool.withConnection { connection -> RiskReport? in
+                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
+                else { return nil }
+                return try connection.tenantTransaction(id) { try ProductionEngine.snapshot($0, tenantID: id, asOf: date) }
+            }
+        }
+        guard let report else {
+            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
+            throw ExitCode.failure
+        }
+        var json = report.json(level)
+        if level != .portfolio {
+            guard case .object(var members) = json, case .array(var rows)? = members.last?.1 else { return }
+            if let flag { rows = rows.filter { Self.field($0, "flags").map { "\($0)".contains("\"\(flag)\"") } ?? false } }
+            if let sort {
+                guard rows.first.map({ Self.field($0, sort) != nil }) ?? true else {
+                    throw ValidationError("--sort: no field \"\(sort)\" at level \(level.rawValue)")
+                }
+                rows.sort { Self.precedes(Self.field($0, sort), Self.field($1, sort)) }
+            }
+            if let top { rows = Array(rows.prefix(top)) }
+            members[members.count - 1].1 = .array(rows)
+            json = .object(members)
+        }
+        switch format ?? (isatty(1) == 1 ? .table : .json) {
+        case .json: print(json.rendered())
+        case .csv: print(ReportTable(json: json, level: level, currency: report.currency).csv(), terminator: "")
+        case .table: print(ReportTable(json: json, level: level, currency: report.currency).table())
+        }
+    }
+
+    static func field(_ row: JSONText, _ name: String) -> JSONText? {
+        guard case .object(let members) = row else { return nil }
+        return members.first { $0.0 == name }?.1
+    }
+
+    /// Numbers (and money strings) largest first; text in byte order.
+    static func precedes(_ a: JSONText?, _ b: JSONText?) -> Bool {
+        func number(_ value: JSONText?) -> Int64? {
+            switch value {
+            case .integer(let n): return n
+            case .string(let text) where text.first.map({ $0 == "-" || $0.isNumber }) ?? false:
+                return Int64(text.replacingOccurrences(of: ".", with: ""))
+            default: return nil
+            }
+        }
+        if let x = number(a), let y = number(b) { return x > y }
+        if case .string(let x)? = a, case .string(let y)? = b { return byteOrder(x, y) }
+        return number(a) != nil && number(b) == nil
+    }
+}

@@ -1,0 +1,91 @@
+import FactorRiskCore
+import FactorRiskPostgres
+import FactorRiskTestSupport
+import Foundation
+import Testing
+
+@Suite("recalculation: locking, atomicity, changes")
+struct RecalculationTests {
+    let database: TestDatabase
+    let pool: PGPool
+    let date = CalendarDate(iso: "2026-11-20")!
+    let tenant: Int64
+
+    init() async throws {
+        database = try await TestCluster.shared.freshDatabase("recalc")
+        pool = database.pool(maxConnections: 3)
+        tenant = try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo").tenantID
+    }
+
+    func snapshot() async throws -> RiskReport? {
+        let (tenant, date) = (self.tenant, self.date)
+        return try await pool.tenantTransaction(tenant) { try ProductionEngine.snapshot($0, tenantID: tenant, asOf: date) }
+    }
+
+    @Test("a second run on the same tenant refuses while the first holds the lock, or waits for it with wait")
+    func runsNeverInterleave() async throws {
+        let holder = try database.connect()
+        try holder.execute("BEGIN")
+        try holder.query("SELECT pg_advisory_xact_lock($1)", [Int64(0x5245_4341) << 32 | tenant])
+        let refusal = await #expect(throws: Recalculation.Refusal.self) {
+            try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+        }
+        #expect(refusal?.description.contains("another recalculation is running") == true)
+        #expect(try await snapshot() == nil)
+
+        let waiting = Task { try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: true) }
+        try await Task.sleep(for: .milliseconds(300))
+        // Still waiting: nothing stored while the first run holds the lock.
+        #expect(try await snapshot() == nil)
+        try holder.execute("COMMIT")
+        let outcome = try await waiting.value
+        #expect(outcome.breaches.map(\.code) == ["OVER_ADVANCE", "OVER_ADVANCE"])
+        #expect(try await snapshot() != nil)
+    }
+
+    @Test("a run cancelled mid-way leaves the previous snapshot whole")
+    func cancelledRunKeepsPreviousSnapshot() async throws {
+        try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+        let before = try #require(try await snapshot())
+        // Change the portfolio, so that a completed rerun would store other figures.
+        try database.connect().query("UPDATE documents SET open_amount = 1 WHERE doc_ref = 'I4'")
+
+        // Hold the snapshot's row: the rerun blocks inside its transaction, after it has started deleting.
+        let blocker = try database.connect()
+        try blocker.execute("BEGIN")
+        try blocker.query("SELECT 1 FROM snapshots WHERE tenant_id = $1 AND as_of = $2 FOR UPDATE", [tenant, date])
+        let rerun = Task { try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false) }
+        let watcher = database.pool(maxConnections: 1)
+        defer { watcher.close() }
+        while try await watcher.withConnection({ connection in
+            try connection.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'").first!.decode(Int.self, at: 0)
+        }) == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        rerun.cancel()
+        let error = await #expect(throws: PGError.self) { try await rerun.value }
+        #expect(error?.sqlState == "57014")
+        try blocker.execute("ROLLBACK")
+
+        #expect(try await snapshot() == before)
+        // And a completed rerun does replace it.
+        try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+        let after = try #require(try await snapshot())
+        #expect(after != before)
+        #expect(after.pairs.first { $0.clientRef == "C2" && $0.debtorRef == "D1" }!.eligible == 1)
+    }
+
+    @Test("new and cleared breaches are counted against the previous snapshot")
+    func changesSincePrevious() async throws {
+        let first = try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: CalendarDate(iso: "2026-11-19")!, wait: false)
+        #expect(first.previousAsOf == nil)
+        // Raise C1's funding to clear its over-advance, and cut D3's limit below its 45,000 guaranteed.
+        let connection = try database.connect()
+        try connection.query("UPDATE clients SET funded_balance = 0 WHERE client_ref = 'C1'")
+        try connection.query("UPDATE debtors SET credit_limit = 4000000 WHERE debtor_ref = 'D3'")
+        let second = try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+        #expect(second.previousAsOf == CalendarDate(iso: "2026-11-19"))
+        #expect(second.newBreaches.map { "\($0.code) \($0.subject)" } == ["DEBTOR_LIMIT_BREACH D3"])
+        #expect(second.clearedBreaches.map { "\($0.code) \($0.subject)" } == ["OVER_ADVANCE C1"])
+    }
+}
