@@ -311,9 +311,12 @@ final class ImportSession {
 
     // MARK: Merge
 
-    /// Upserts the staged rows of `file`; returns (inserted, updated).
+    /// Merges the staged rows of `file` into the tenant's table; returns (inserted, updated).
     private func merge(_ file: BundleFile, tenantID: Int64) throws -> (Int, Int) {
-        let row = try connection.query(StagingTable(file).mergeSQL, [tenantID]).first!
-        return (try row.decode(Int.self, at: 0), try row.decode(Int.self, at: 1))
+        let statements = StagingTable(file).mergeStatements(tenantID: tenantID)
+        for statement in statements.resolve { try connection.execute(statement) }
+        let updated = try connection.execute(statements.update).affectedRows
+        let inserted = try connection.execute(statements.insert).affectedRows
+        return (inserted, updated)
     }
 }

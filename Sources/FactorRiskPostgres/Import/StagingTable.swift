@@ -30,28 +30,28 @@ struct StagingTable {
         return "CREATE TEMPORARY TABLE \(name) (line integer NOT NULL, \(columns)) ON COMMIT DROP"
     }
 
-    /// Merges the staged rows into the tenant's table, touching only rows that change, and returns
-    /// (inserted, updated). `$1` is the tenant id.
-    var mergeSQL: String {
+    /// The statements that merge the staged rows into the tenant's table (see `merge`).
+    /// `$1` in the selects stands for the tenant id, which is rendered from an integer.
+    func mergeStatements(tenantID: Int64) -> MergeStatements {
         switch file {
         case .tenant:
             preconditionFailure("tenant.csv is merged by the import itself")
         case .countries:
-            return Self.merge(
+            return Self.merge(tenantID: tenantID, staged: name, 
                 table: "countries", key: ["country"], columns: ["grade", "embargoed", "explicit_limit"],
                 select: "SELECT country, grade, embargoed, \"limit\" AS explicit_limit FROM \(name)", touch: false)
         case .clients:
             let columns = ["name", "country", "mode", "annual_revenue", "financial_grade", "holdback_bp", "funding_limit",
                            "funded_balance", "group_ref"]
-            return Self.merge(
+            return Self.merge(tenantID: tenantID, staged: name, 
                 table: "clients", key: ["client_ref"], columns: columns,
                 select: "SELECT client_ref, \(columns.joined(separator: ", ")) FROM \(name)")
         case .debtors:
-            return Self.merge(
+            return Self.merge(tenantID: tenantID, staged: name, 
                 table: "debtors", key: ["debtor_ref"], columns: ["name", "country", "group_ref", "credit_limit"],
                 select: "SELECT debtor_ref, name, country, group_ref, credit_limit FROM \(name)")
         case .approvals:
-            return Self.merge(
+            return Self.merge(tenantID: tenantID, staged: name, 
                 table: "approvals", key: ["client_id", "debtor_id"], columns: ["approved"],
                 select: """
                     SELECT c.client_id, d.debtor_id, s.approved FROM \(name) s
@@ -59,11 +59,11 @@ struct StagingTable {
                     JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
                     """)
         case .fxRates:
-            return Self.merge(
+            return Self.merge(tenantID: tenantID, staged: name, 
                 table: "fx_rates", key: ["currency", "as_of"], columns: ["rate"],
                 select: "SELECT currency, as_of, rate FROM \(name)", touch: false)
         case .documents:
-            return Self.merge(
+            return Self.merge(tenantID: tenantID, staged: name, 
                 table: "documents", key: ["doc_ref"],
                 columns: ["client_id", "debtor_id", "kind", "currency", "amount", "open_amount", "issue_date", "due_date", "disputed"],
                 select: """
@@ -75,32 +75,47 @@ struct StagingTable {
         }
     }
 
-    /// One statement: an UPDATE of the rows whose values differ, and a plain INSERT of the keys
-    /// not there yet (an anti-join), counted. Rows that are the same are not rewritten, so a
-    /// re-import leaves no new row version; new rows avoid the per-row cost of ON CONFLICT.
-    /// Imports of one tenant are serialised by an advisory lock, so the two cannot race.
-    private static func merge(table: String, key: [String], columns: [String], select: String, touch: Bool = true) -> String {
+    /// The statements of a merge, in order.
+    struct MergeStatements {
+        /// Resolves references and marks each staged row as present in the table or new,
+        /// before anything is written.
+        let resolve: [String]
+        /// Rewrites the present rows whose values differ (the affected count is the updated rows).
+        let update: String
+        /// Inserts the new rows (the affected count is the inserted rows).
+        let insert: String
+    }
+
+    /// Whether each row is already there is decided first, into a temporary table, and only then
+    /// are rows written: a statement that both inserted into a table and probed it for the keys
+    /// it had not yet inserted could, under a nested-loop plan, walk its own new index entries
+    /// for every row. Rows that are the same are not rewritten, so a re-import leaves no new row
+    /// version; new rows are plain inserts. Imports of one tenant are serialised by an advisory lock.
+    private static func merge(tenantID: Int64, staged: String, table: String, key: [String], columns: [String], select: String,
+                              touch: Bool = true) -> MergeStatements {
+        let resolved = "resolved_\(staged)"
+        let tenant = String(tenantID)
         let all = (key + columns).joined(separator: ", ")
         let match = key.map { "t.\($0) = r.\($0)" }.joined(separator: " AND ")
         var assignments = columns.map { "\($0) = r.\($0)" }
         if touch { assignments.append("updated_at = now()") }
         let old = columns.map { "t.\($0)" }.joined(separator: ", ")
         let new = columns.map { "r.\($0)" }.joined(separator: ", ")
-        return """
-            WITH resolved AS (\(select)),
-            updated AS (
-                UPDATE \(table) t SET \(assignments.joined(separator: ", ")) FROM resolved r
-                WHERE t.tenant_id = $1 AND \(match) AND (\(old)) IS DISTINCT FROM (\(new))
-                RETURNING 1
-            ),
-            inserted AS (
-                INSERT INTO \(table) (tenant_id, \(all))
-                SELECT $1, \(all) FROM resolved r
-                WHERE NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = $1 AND \(match))
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)
-            """
+        let source = select.replacingOccurrences(of: "$1", with: tenant)
+        return MergeStatements(
+            resolve: [
+                """
+                CREATE TEMPORARY TABLE \(resolved) ON COMMIT DROP AS
+                SELECT r.*, EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = \(tenant) AND \(match)) AS present
+                FROM (\(source)) r
+                """,
+                "ANALYZE \(resolved)",
+            ],
+            update: """
+                UPDATE \(table) t SET \(assignments.joined(separator: ", ")) FROM \(resolved) r
+                WHERE r.present AND t.tenant_id = \(tenant) AND \(match) AND (\(old)) IS DISTINCT FROM (\(new))
+                """,
+            insert: "INSERT INTO \(table) (tenant_id, \(all)) SELECT \(tenant), \(all) FROM \(resolved) r WHERE NOT r.present")
     }
 
     /// Appends a value in COPY's text format: `\N` for NULL, backslash, tab, CR and LF escaped.
