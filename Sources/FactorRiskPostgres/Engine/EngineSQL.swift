@@ -11,7 +11,7 @@ enum EngineSQL {
 
     /// The tenant's policy, base currency and home country: a CTE every statement starts from.
     static let settings = """
-        settings AS (
+        settings AS MATERIALIZED (
             SELECT p.*, t.base_currency, t.home_country, t.own_funds, cu.exponent AS base_exponent,
                    coalesce(p.confidential_min_revenue, 15000000 * 10::bigint ^ cu.exponent) AS min_revenue
             FROM tenants t
@@ -23,7 +23,7 @@ enum EngineSQL {
 
     /// §2 rate(cur, D): the latest rate on or before D, per currency.
     static let rates = """
-        rates AS (
+        rates AS MATERIALIZED (
             SELECT DISTINCT ON (currency) currency, rate FROM fx_rates
             WHERE tenant_id = $1 AND as_of <= $2 ORDER BY currency, as_of DESC
         )
@@ -50,8 +50,8 @@ enum EngineSQL {
             JOIN currencies cu ON cu.currency = d.currency
             LEFT JOIN rates r ON r.currency = d.currency
             CROSS JOIN LATERAL (
-                SELECT CASE WHEN d.currency = s.base_currency THEN d.open_amount::numeric
-                            ELSE round(d.open_amount * r.rate * 10::numeric ^ (s.base_exponent - cu.exponent)) END AS o,
+                SELECT CASE WHEN d.currency = s.base_currency THEN d.open_amount
+                            ELSE round(d.open_amount * r.rate * 10::numeric ^ (s.base_exponent - cu.exponent))::bigint END AS o,
                        ($2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due) AS aged
             ) o
             WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0
@@ -164,10 +164,13 @@ enum EngineSQL {
         ) w
         """
 
-    /// §4.5: debtors, with the debtor flags of §6; the available limit (§4.8) comes after groups and countries.
+    /// §4.5: debtors, with the debtor flags of §6, into a temporary table: groups and countries are
+    /// computed from it, and the debtors' rows are stored once their available limit (§4.8) is known.
+    /// (A temporary table, analysed, rather than an UPDATE of the stored rows afterwards: freshly
+    /// written rows have no statistics, and the planner's guesses turned that UPDATE quadratic.)
+    /// Takes no bind parameters (CREATE TABLE AS): the caller renders `$1` and `$2` from typed values.
     static let debtors = """
-        INSERT INTO snapshot_debtors (tenant_id, as_of, debtor_ref, country, group_ref, credit_limit, gross, eligible,
-            guaranteed, covered, risk_weighted, approved_total, clients, utilization_bp, headroom, available_limit, flags)
+        CREATE TEMPORARY TABLE engine_debtors ON COMMIT DROP AS
         WITH \(settings),
         sums AS (
             SELECT debtor_ref, sum(gross) AS gross, sum(eligible) AS eligible, sum(guaranteed) AS guaranteed,
@@ -176,13 +179,15 @@ enum EngineSQL {
             FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY debtor_ref
         ),
         approved AS (SELECT debtor_id, sum(approved) AS total FROM approvals WHERE tenant_id = $1 GROUP BY debtor_id)
-        SELECT $1, $2, de.debtor_ref, de.country, coalesce(de.group_ref, de.debtor_ref), de.credit_limit,
-               coalesce(x.gross, 0), coalesce(x.eligible, 0), v.guaranteed, coalesce(x.covered, 0), coalesce(x.risk_weighted, 0),
-               coalesce(a.total, 0), coalesce(x.clients, 0), v.utilization, de.credit_limit - v.guaranteed, 0,
+        SELECT $1::bigint AS tenant_id, $2::date AS as_of, de.debtor_ref, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref,
+               de.credit_limit, coalesce(x.gross, 0) AS gross, coalesce(x.eligible, 0) AS eligible, v.guaranteed,
+               coalesce(x.covered, 0) AS covered, coalesce(x.risk_weighted, 0) AS risk_weighted,
+               coalesce(a.total, 0) AS approved_total, coalesce(x.clients, 0) AS clients, v.utilization AS utilization_bp,
+               de.credit_limit - v.guaranteed AS headroom,
                array_remove(ARRAY[
                    CASE WHEN v.utilization >= s.utilization_warn_bp AND v.guaranteed <= de.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
                    CASE WHEN v.guaranteed > de.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
-                   CASE WHEN coalesce(a.total, 0) > de.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL)
+                   CASE WHEN coalesce(a.total, 0) > de.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL) AS flags
         FROM debtors de
         CROSS JOIN settings s
         LEFT JOIN sums x ON x.debtor_ref = de.debtor_ref
@@ -206,7 +211,7 @@ enum EngineSQL {
                    CASE WHEN d.guaranteed > l.limit THEN 'LARGE_EXPOSURE_BREACH' END], NULL)
         FROM (
             SELECT group_ref, count(*) AS debtors, sum(guaranteed) AS guaranteed, sum(covered) AS covered
-            FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2 GROUP BY group_ref
+            FROM engine_debtors GROUP BY group_ref
         ) d
         CROSS JOIN settings s
         CROSS JOIN LATERAL (SELECT div(s.own_funds::numeric * s.large_exposure_limit_bp, 10000) AS "limit") l
@@ -229,7 +234,7 @@ enum EngineSQL {
                    CASE WHEN r.embargoed AND d.gross > 0 THEN 'EMBARGO_EXPOSURE' END], NULL)
         FROM (
             SELECT country, sum(gross) AS gross, sum(guaranteed) AS guaranteed, sum(covered) AS covered, count(*) AS debtors
-            FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2 GROUP BY country
+            FROM engine_debtors GROUP BY country
         ) d
         CROSS JOIN settings s
         CROSS JOIN total t
@@ -241,15 +246,16 @@ enum EngineSQL {
         ) l
         """
 
-    /// §4.8: what each debtor can still take, now that groups and countries are known.
-    static let availableLimits = """
-        UPDATE snapshot_debtors d
-        SET available_limit = greatest(0, least(d.headroom, c.headroom, g."limit" - g.guaranteed))
-        FROM snapshot_groups g, snapshot_countries c
-        WHERE d.tenant_id = $1 AND d.as_of = $2
-          AND g.tenant_id = $1 AND g.as_of = $2 AND g.group_ref = d.group_ref
-          AND c.tenant_id = $1 AND c.as_of = $2 AND c.country = d.country
-          AND d.available_limit IS DISTINCT FROM greatest(0, least(d.headroom, c.headroom, g."limit" - g.guaranteed))
+    /// §4.8: the debtors' rows, stored with what each can still take, now that groups and countries are known.
+    static let storeDebtors = """
+        INSERT INTO snapshot_debtors (tenant_id, as_of, debtor_ref, country, group_ref, credit_limit, gross, eligible,
+            guaranteed, covered, risk_weighted, approved_total, clients, utilization_bp, headroom, available_limit, flags)
+        SELECT d.tenant_id, d.as_of, d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed,
+               d.covered, d.risk_weighted, d.approved_total, d.clients, d.utilization_bp, d.headroom,
+               greatest(0, least(d.headroom, c.headroom, g."limit" - g.guaranteed)), d.flags
+        FROM engine_debtors d
+        JOIN snapshot_groups g ON g.tenant_id = $1 AND g.as_of = $2 AND g.group_ref = d.group_ref
+        JOIN snapshot_countries c ON c.tenant_id = $1 AND c.as_of = $2 AND c.country = d.country
         """
 
     /// §4.9: the portfolio, and the documents left out for want of a rate.

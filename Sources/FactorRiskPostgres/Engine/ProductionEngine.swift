@@ -14,10 +14,19 @@ public enum ProductionEngine {
         for table in EngineSQL.tables {
             try connection.query("DELETE FROM \(table) WHERE tenant_id = $1 AND as_of = $2", [tenantID, date])
         }
-        for statement in [EngineSQL.pairs, EngineSQL.clients, EngineSQL.debtors, EngineSQL.groups, EngineSQL.countries,
-                          EngineSQL.availableLimits, EngineSQL.portfolio] {
-            try connection.query(statement, [tenantID, date])
+        let parameters: [(any PGBindable)?] = [tenantID, date]
+        // CREATE TABLE AS takes no bind parameters: both are rendered from typed values (an integer, a validated date).
+        func rendered(_ statement: String) -> String {
+            statement.replacingOccurrences(of: "$1", with: String(tenantID)).replacingOccurrences(of: "$2", with: "'\(date)'::date")
         }
+        try connection.query(EngineSQL.pairs, parameters)
+        try connection.query(EngineSQL.clients, parameters)
+        try connection.execute(rendered(EngineSQL.debtors))
+        try connection.execute("ANALYZE engine_debtors")
+        for statement in [EngineSQL.groups, EngineSQL.countries, EngineSQL.storeDebtors, EngineSQL.portfolio] {
+            try connection.query(statement, parameters)
+        }
+        try connection.execute("DROP TABLE engine_debtors")
     }
 
     /// The stored snapshot of `tenantID` as of `date`, or nil when none was computed.
