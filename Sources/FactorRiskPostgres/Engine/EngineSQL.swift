@@ -200,15 +200,16 @@ enum EngineSQL {
         """
 
     /// §4.6: groups, with their flags.
+    /// Into a temporary table, analysed before the debtors join it (fresh rows have no statistics).
     static let groups = """
-        INSERT INTO snapshot_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags)
+        CREATE TEMPORARY TABLE engine_groups ON COMMIT DROP AS
         WITH \(settings)
-        SELECT $1, $2, d.group_ref, d.debtors, d.guaranteed, d.covered,
-               CASE WHEN s.own_funds = 0 THEN NULL ELSE div(d.guaranteed * 10000, s.own_funds) END, l.limit,
+        SELECT $1::bigint AS tenant_id, $2::date AS as_of, d.group_ref, d.debtors, d.guaranteed, d.covered,
+               CASE WHEN s.own_funds = 0 THEN NULL ELSE div(d.guaranteed * 10000, s.own_funds) END AS own_funds_bp, l.limit,
                array_remove(ARRAY[
                    CASE WHEN d.guaranteed > 0 AND d.guaranteed * 10000 >= s.large_exposure_report_bp * s.own_funds
                              AND d.guaranteed <= l.limit THEN 'LARGE_EXPOSURE' END,
-                   CASE WHEN d.guaranteed > l.limit THEN 'LARGE_EXPOSURE_BREACH' END], NULL)
+                   CASE WHEN d.guaranteed > l.limit THEN 'LARGE_EXPOSURE_BREACH' END], NULL) AS flags
         FROM (
             SELECT group_ref, count(*) AS debtors, sum(guaranteed) AS guaranteed, sum(covered) AS covered
             FROM engine_debtors GROUP BY group_ref
@@ -218,20 +219,21 @@ enum EngineSQL {
         """
 
     /// §4.7: countries where a debtor is, with their flags.
+    /// Into a temporary table, analysed before the debtors join it.
     static let countries = """
-        INSERT INTO snapshot_countries (tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed,
-            "limit", share_bp, utilization_bp, headroom, flags)
+        CREATE TEMPORARY TABLE engine_countries ON COMMIT DROP AS
         WITH \(settings),
-        total AS (SELECT coalesce(sum(guaranteed), 0) AS p FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2)
-        SELECT $1, $2, d.country, d.gross, d.guaranteed, d.covered, d.debtors, r.grade, r.embargoed, l.limit,
-               CASE WHEN t.p = 0 THEN NULL ELSE div(d.guaranteed * 10000, t.p) END,
-               CASE WHEN l.limit = 0 THEN NULL ELSE div(d.guaranteed * 10000, l.limit) END,
-               l.limit - d.guaranteed,
+        total AS (SELECT coalesce(sum(guaranteed), 0) AS p FROM engine_debtors)
+        SELECT $1::bigint AS tenant_id, $2::date AS as_of, d.country, d.gross, d.guaranteed, d.covered, d.debtors, r.grade,
+               r.embargoed, l.limit,
+               CASE WHEN t.p = 0 THEN NULL ELSE div(d.guaranteed * 10000, t.p) END AS share_bp,
+               CASE WHEN l.limit = 0 THEN NULL ELSE div(d.guaranteed * 10000, l.limit) END AS utilization_bp,
+               l.limit - d.guaranteed AS headroom,
                array_remove(ARRAY[
                    CASE WHEN l.limit <> 0 AND div(d.guaranteed * 10000, l.limit) >= s.utilization_warn_bp
                              AND d.guaranteed <= l.limit THEN 'COUNTRY_LIMIT_WARN' END,
                    CASE WHEN d.guaranteed > l.limit THEN 'COUNTRY_LIMIT_BREACH' END,
-                   CASE WHEN r.embargoed AND d.gross > 0 THEN 'EMBARGO_EXPOSURE' END], NULL)
+                   CASE WHEN r.embargoed AND d.gross > 0 THEN 'EMBARGO_EXPOSURE' END], NULL) AS flags
         FROM (
             SELECT country, sum(gross) AS gross, sum(guaranteed) AS guaranteed, sum(covered) AS covered, count(*) AS debtors
             FROM engine_debtors GROUP BY country
@@ -254,9 +256,23 @@ enum EngineSQL {
                d.covered, d.risk_weighted, d.approved_total, d.clients, d.utilization_bp, d.headroom,
                greatest(0, least(d.headroom, c.headroom, g."limit" - g.guaranteed)), d.flags
         FROM engine_debtors d
-        JOIN snapshot_groups g ON g.tenant_id = $1 AND g.as_of = $2 AND g.group_ref = d.group_ref
-        JOIN snapshot_countries c ON c.tenant_id = $1 AND c.as_of = $2 AND c.country = d.country
+        JOIN engine_groups g ON g.group_ref = d.group_ref
+        JOIN engine_countries c ON c.country = d.country
         """
+
+    /// Groups and countries, stored from their temporary tables.
+    static let storeGroupsAndCountries = [
+        """
+        INSERT INTO snapshot_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags)
+        SELECT tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags FROM engine_groups
+        """,
+        """
+        INSERT INTO snapshot_countries (tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed,
+            "limit", share_bp, utilization_bp, headroom, flags)
+        SELECT tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed, "limit", share_bp,
+               utilization_bp, headroom, flags FROM engine_countries
+        """,
+    ]
 
     /// §4.9: the portfolio, and the documents left out for want of a rate.
     static let portfolio = """

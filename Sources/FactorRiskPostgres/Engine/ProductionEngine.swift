@@ -21,12 +21,19 @@ public enum ProductionEngine {
         }
         try connection.query(EngineSQL.pairs, parameters)
         try connection.query(EngineSQL.clients, parameters)
-        try connection.execute(rendered(EngineSQL.debtors))
-        try connection.execute("ANALYZE engine_debtors")
-        for statement in [EngineSQL.groups, EngineSQL.countries, EngineSQL.storeDebtors, EngineSQL.portfolio] {
-            try connection.query(statement, parameters)
+        // Each intermediate level goes into a temporary table, analysed before the next statement joins it:
+        // rows written in this transaction have no statistics, and the planner's guesses for them
+        // once turned a join into a nested loop over every debtor for every group.
+        for (statement, table) in [(EngineSQL.debtors, "engine_debtors"), (EngineSQL.groups, "engine_groups"),
+                                   (EngineSQL.countries, "engine_countries")] {
+            try connection.execute(rendered(statement))
+            try connection.execute("ANALYZE \(table)")
         }
-        try connection.execute("DROP TABLE engine_debtors")
+        for statement in EngineSQL.storeGroupsAndCountries + [EngineSQL.storeDebtors] {
+            try connection.execute(statement)
+        }
+        try connection.query(EngineSQL.portfolio, parameters)
+        try connection.execute("DROP TABLE engine_debtors, engine_groups, engine_countries")
     }
 
     /// The stored snapshot of `tenantID` as of `date`, or nil when none was computed.
