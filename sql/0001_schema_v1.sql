@@ -333,20 +333,18 @@ CREATE TABLE fx_rates (
 
 -- Row-level security: a transaction sees and writes only the rows of the tenant it set with
 -- SET LOCAL app.tenant_id. Unset (or reset to '') matches nothing. No subquery in a policy.
-DO $$
-DECLARE
-    t text;
+-- Every later migration that adds a tenant table calls this function too.
+CREATE FUNCTION factor_risk_isolate_tenant_table(t regclass) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    FOREACH t IN ARRAY ARRAY['tenants', 'policies', 'countries', 'clients', 'debtors', 'approvals', 'documents', 'fx_rates']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I '
-            'USING (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::bigint) '
-            'WITH CHECK (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::bigint)', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO factor_risk_app', t);
-    END LOOP;
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format(
+        'CREATE POLICY tenant_isolation ON %s '
+        'USING (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::bigint) '
+        'WITH CHECK (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::bigint)', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO factor_risk_app', t);
 END
 $$;
+SELECT factor_risk_isolate_tenant_table(t)
+FROM unnest(ARRAY['tenants', 'policies', 'countries', 'clients', 'debtors', 'approvals', 'documents', 'fx_rates']::regclass[]) AS t;
 GRANT SELECT ON currencies TO factor_risk_app;
 GRANT USAGE ON SCHEMA public TO factor_risk_app;

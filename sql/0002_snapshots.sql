@@ -130,18 +130,6 @@ CREATE TABLE snapshot_countries (
     PRIMARY KEY (tenant_id, as_of, country)
 );
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['snapshots', 'snapshot_pairs', 'snapshot_clients', 'snapshot_debtors', 'snapshot_groups', 'snapshot_countries']
-    LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %I '
-            'USING (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::bigint) '
-            'WITH CHECK (tenant_id = NULLIF(current_setting(''app.tenant_id'', true), '''')::bigint)', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO factor_risk_app', t);
-    END LOOP;
-END
-$$;
+SELECT factor_risk_isolate_tenant_table(t)
+FROM unnest(ARRAY['snapshots', 'snapshot_pairs', 'snapshot_clients', 'snapshot_debtors', 'snapshot_groups',
+                  'snapshot_countries']::regclass[]) AS t;
