@@ -17,6 +17,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Without its default traits: no swift-configuration, Foundation essentials only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libpq, the C client library of PostgreSQL (Debian: libpq-dev).
@@ -37,12 +41,26 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
         ),
+        // The HTTP API: Hummingbird application, request context with the tenant, routes, error middleware.
+        .target(
+            name: "FactorRiskHTTP",
+            dependencies: [
+                "FactorRiskCore",
+                "FactorRiskPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // The OpenAPI document is compiled into the binary and served at /openapi.json.
+            resources: [.embedInCode("openapi.json")],
+            swiftSettings: swiftSettings
+        ),
         // The `factor-risk` command: a thin layer of subcommands.
         .executableTarget(
             name: "FactorRiskCLI",
             dependencies: [
                 "FactorRiskCore",
                 "FactorRiskPostgres",
+                "FactorRiskHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -72,6 +90,11 @@ let package = Package(
         .testTarget(
             name: "FactorRiskPostgresTests",
             dependencies: ["FactorRiskPostgres", "FactorRiskTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FactorRiskHTTPTests",
+            dependencies: ["FactorRiskHTTP", "FactorRiskTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -21,7 +21,7 @@ struct DatabaseOptions: ParsableArguments {
     ///
     /// On the embedded cluster, a server that is not running is started for the length of the
     /// call and stopped after it, even when `body` throws.
-    func withDatabase<T>(migrate: Bool = true, _ body: (PGPool) async throws -> T) async throws -> T {
+    func withDatabase<T>(migrate: Bool = true, maxConnections: Int = 4, _ body: (PGPool) async throws -> T) async throws -> T {
         var startedHere = false
         let conninfo: String
         if let databaseURL {
@@ -30,7 +30,7 @@ struct DatabaseOptions: ParsableArguments {
             startedHere = try embedded.start()
             conninfo = embedded.conninfo()
         }
-        let pool = PGPool(.init(conninfo: conninfo, maxConnections: 4))
+        let pool = PGPool(.init(conninfo: conninfo, maxConnections: maxConnections))
         do {
             if migrate {
                 _ = try await pool.withConnection { try Migrator().migrate($0) }

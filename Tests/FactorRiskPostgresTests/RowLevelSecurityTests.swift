@@ -43,6 +43,8 @@ struct RowLevelSecurityTests {
 
     static let tenantTables = ["tenants", "policies", "countries", "clients", "debtors", "approvals", "documents", "fx_rates"]
     static let snapshotTables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
+    static let apiTables = ["api_keys", "limit_decisions", "live_states", "live_pairs", "live_debtors", "live_groups", "live_countries",
+                            "live_changes"]
 
     @Test("every tenant table shows tenant A only its own rows, even when asked for B's by id")
     func readsAreConfined() throws {
@@ -118,5 +120,22 @@ struct RowLevelSecurityTests {
                                  [tenantA, clientOfB, debtorOfA])
         }
         #expect(error?.sqlState == "23503")
+    }
+
+    @Test("the audit of limit decisions is append-only for the service role: no update, no delete")
+    func decisionsAreAppendOnly() throws {
+        try connection.tenantTransaction(tenantA) { connection in
+            try connection.query("""
+                INSERT INTO limit_decisions (tenant_id, subject, debtor_ref, old_value, new_value, decided_by, reason)
+                VALUES ($1, 'credit_limit', 'D1', 100, 200, 'test', 'annual review')
+                """, [tenantA])
+        }
+        for statement in ["UPDATE limit_decisions SET new_value = 1", "DELETE FROM limit_decisions"] {
+            let refused = #expect(throws: PGError.self) {
+                try connection.tenantTransaction(tenantA) { try $0.execute(statement) }
+            }
+            #expect(refused?.sqlState == "42501", "\(statement)")
+        }
+        #expect(try connection.query("SELECT new_value FROM limit_decisions WHERE tenant_id = $1", [tenantA]).first?.decode(Int64.self, at: 0) == 200)
     }
 }

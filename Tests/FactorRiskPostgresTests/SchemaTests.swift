@@ -107,7 +107,8 @@ struct SchemaTests {
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname NOT IN ('currencies', 'factor_risk_migrations')
             ORDER BY c.relname
             """).rows
-        #expect(rows.count == RowLevelSecurityTests.tenantTables.count + RowLevelSecurityTests.snapshotTables.count)
+        #expect(rows.count == RowLevelSecurityTests.tenantTables.count + RowLevelSecurityTests.snapshotTables.count
+                + RowLevelSecurityTests.apiTables.count)
         for row in rows {
             let table = try row.decode(String.self, at: 0)
             #expect(try row.decode(Bool.self, at: 1), "\(table) has row-level security")

@@ -88,50 +88,8 @@ public enum ReferenceEngine {
         // §4.4: clients, their pairs summed, then the funding waterfall.
         let pairsByClient = Dictionary(grouping: report.pairs, by: \.clientRef)
         for client in portfolio.clients.sorted(by: { byteOrder($0.ref, $1.ref) }) {
-            var row = RiskReport.ClientRow(clientRef: client.ref, mode: client.mode)
-            let pairs = pairsByClient[client.ref] ?? []
-            for pair in pairs {
-                row.gross += pair.gross
-                row.creditNotes += pair.creditNotes
-                row.ineligible = row.ineligible + pair.ineligible
-                row.eligible += pair.eligible
-                row.overApproval += pair.overApproval
-                row.guaranteed += pair.guaranteed
-                row.covered += pair.covered
-                row.riskWeighted += pair.riskWeighted
-            }
-            row.concentrationCap = Rulebook.pct(row.eligible, policy.concentrationCapBP[client.mode]!)
-            row.concentrationExcess = pairs.reduce(0) { $0 + max(0, $1.guaranteed - row.concentrationCap) }
-            row.fundable = row.guaranteed - row.concentrationExcess
-            row.holdback = Rulebook.pct(row.fundable, client.holdbackBP)
-            row.fundingCapacity = min(row.fundable - row.holdback, client.fundingLimit)
-            row.fundedBalance = client.fundedBalance
-            row.availability = row.fundingCapacity - client.fundedBalance
-
-            // §6, client flags, in table order.
-            let confidential = client.mode == .confidential
-            let belowRevenue = confidential && client.annualRevenue < policy.confidentialMinRevenue(baseExponent: base.exponent)
-            let weakFinancials = confidential && client.financialGrade > policy.confidentialMaxGrade
-            if confidential { row.flags.append(.confidentialMode) }
-            if client.mode == .delegated { row.flags.append(.delegatedCollection) }
-            if belowRevenue { row.flags.append(.confidentialBelowRevenue) }
-            if weakFinancials { row.flags.append(.confidentialWeakFinancials) }
-            if row.concentrationExcess > 0 { row.flags.append(.concentrationExcess) }
-            if pairs.contains(where: \.crossAged) { row.flags.append(.crossAged) }
-            if row.availability < 0 { row.flags.append(.overAdvance) }
-
-            // §4.10: the risk tier.
-            var tier = switch client.financialGrade {
-            case ...3: 1
-            case 4...6: 2
-            case 7...8: 3
-            default: 4
-            }
-            if confidential { tier += 1 }
-            if belowRevenue || weakFinancials { tier += 1 }
-            if row.availability < 0 { tier += 1 }
-            row.tier = min(tier, 4)
-            report.clients.append(row)
+            report.clients.append(
+                LevelRules.client(client, pairs: pairsByClient[client.ref] ?? [], policy: policy, baseExponent: base.exponent))
         }
 
         // §4.5: debtors, across all clients of the tenant.
@@ -151,8 +109,7 @@ public enum ReferenceEngine {
                 if pair.gross != 0 || pair.approved > 0 { row.clients += 1 }
             }
             row.approvedTotal = approvedByDebtor[debtor.ref] ?? 0
-            row.utilizationBP = Rulebook.ratioBP(row.guaranteed, debtor.creditLimit)
-            row.headroom = debtor.creditLimit - row.guaranteed
+            LevelRules.debtorLimit(&row)
             report.debtors.append(row)
         }
 
@@ -166,16 +123,7 @@ public enum ReferenceEngine {
             group.covered += debtor.covered
             groups[debtor.groupRef] = group
         }
-        for key in groups.keys {
-            groups[key]!.ownFundsBP = Rulebook.ratioBP(groups[key]!.guaranteed, ownFunds)
-            groups[key]!.limit = Rulebook.pct(ownFunds, policy.largeExposureLimitBP)
-            let group = groups[key]!
-            let breached = group.guaranteed > group.limit
-            if group.guaranteed > 0, Int128(group.guaranteed) * 10_000 >= Int128(policy.largeExposureReportBP) * Int128(ownFunds), !breached {
-                groups[key]!.flags.append(.largeExposure)
-            }
-            if breached { groups[key]!.flags.append(.largeExposureBreach) }
-        }
+        for key in groups.keys { LevelRules.group(&groups[key]!, ownFunds: ownFunds, policy: policy) }
         report.groups = groups.values.sorted { byteOrder($0.groupRef, $1.groupRef) }
 
         // §4.7: countries, where a debtor is. P is the tenant's total guaranteed.
@@ -190,32 +138,13 @@ public enum ReferenceEngine {
             row.debtors += 1
             countries[debtor.country] = row
         }
-        for key in countries.keys {
-            var row = countries[key]!
-            let risk = country(key)
-            row.limit = risk.embargoed ? 0 : risk.limit ?? Rulebook.pct(total, policy.countryCapBP[risk.grade])
-            row.shareBP = Rulebook.ratioBP(row.guaranteed, total)
-            row.utilizationBP = Rulebook.ratioBP(row.guaranteed, row.limit)
-            row.headroom = row.limit - row.guaranteed
-            let breached = row.guaranteed > row.limit
-            if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.countryLimitWarn) }
-            if breached { row.flags.append(.countryLimitBreach) }
-            if risk.embargoed && row.gross > 0 { row.flags.append(.embargoExposure) }
-            countries[key] = row
-        }
+        for key in countries.keys { LevelRules.country(&countries[key]!, risk: country(key), total: total, policy: policy) }
         report.countries = countries.values.sorted { byteOrder($0.country, $1.country) }
 
         // §4.8 and the debtor flags of §6.
         for index in report.debtors.indices {
-            var row = report.debtors[index]
-            let group = groups[row.groupRef]!
-            let countryRow = countries[row.country]!
-            row.availableLimit = max(0, min(row.headroom, countryRow.headroom, group.limit - group.guaranteed))
-            let breached = row.guaranteed > row.creditLimit
-            if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.debtorLimitWarn) }
-            if breached { row.flags.append(.debtorLimitBreach) }
-            if row.approvedTotal > row.creditLimit { row.flags.append(.debtorOverAllocated) }
-            report.debtors[index] = row
+            let debtor = report.debtors[index]
+            LevelRules.debtor(&report.debtors[index], group: groups[debtor.groupRef]!, country: countries[debtor.country]!, policy: policy)
         }
 
         // §4.9: the portfolio.

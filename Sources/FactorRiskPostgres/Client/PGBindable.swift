@@ -51,3 +51,12 @@ extension Array: PGBindable where Element == String {
         return "{\(elements.joined(separator: ","))}"
     }
 }
+
+/// A `bigint[]` parameter (a wrapper: `Array` already binds as `text[]`).
+public struct PGBigintArray: PGBindable, Sendable {
+    public var values: [Int64]
+
+    public init(_ values: [Int64]) { self.values = values }
+
+    public var pgText: String { "{\(values.map(String.init).joined(separator: ","))}" }
+}

@@ -29,12 +29,31 @@ enum EngineSQL {
         )
         """
 
-    /// §4.1–§4.3: pairs.
+    /// The figures of a pair, in the order `pairFigures` selects them after its ids and refs.
+    static let pairColumns = """
+        approved, gross, credit_notes, ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo,
+        ineligible_unapproved, ineligible_cross_aged, eligible, guaranteed, over_approval, cover_bp, covered, risk_weighted,
+        cross_aged, documents
+        """
+
+    /// §4.1–§4.3: pairs, into the snapshot.
     static let pairs = """
-        INSERT INTO snapshot_pairs (tenant_id, as_of, client_ref, debtor_ref, approved, gross, credit_notes,
-            ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo, ineligible_unapproved,
-            ineligible_cross_aged, eligible, guaranteed, over_approval, cover_bp, covered, risk_weighted, cross_aged, documents)
-        WITH \(settings), \(rates),
+        INSERT INTO snapshot_pairs (tenant_id, as_of, client_ref, debtor_ref, \(pairColumns))
+        SELECT $1, $2, client_ref, debtor_ref, \(pairColumns) FROM (\(pairFigures(restricted: false))) p
+        """
+
+    /// §4.1–§4.3: a SELECT of `client_id, debtor_id, client_ref, debtor_ref` and `pairColumns` for the
+    /// tenant's pairs, or (`restricted`) for only the pairs `unnest($3::bigint[], $4::bigint[])` names
+    /// as (client_id, debtor_id): the live answers recompute just the pairs that changed.
+    static func pairFigures(restricted: Bool) -> String {
+        let onlyChanged = restricted
+            ? "AND (d.client_id, d.debtor_id) IN (SELECT client_id, debtor_id FROM changed)" : ""
+        let approvalsOfChanged = restricted
+            ? "AND (client_id, debtor_id) IN (SELECT client_id, debtor_id FROM changed)" : ""
+        let changed = restricted
+            ? "changed AS MATERIALIZED (SELECT * FROM unnest($3::bigint[], $4::bigint[]) AS c (client_id, debtor_id))," : ""
+        return """
+        WITH \(settings), \(rates), \(changed)
         -- §4: the documents that take part, with o = fx(open_amount, currency), grouped per pair.
         sums AS (
             SELECT d.client_id, d.debtor_id,
@@ -55,7 +74,7 @@ enum EngineSQL {
                        ($2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due) AS aged
             ) o
             WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0
-              AND (d.currency = s.base_currency OR r.rate IS NOT NULL)
+              AND (d.currency = s.base_currency OR r.rate IS NOT NULL) \(onlyChanged)
             GROUP BY d.client_id, d.debtor_id
         ),
         -- §4.3: a pair has a row when a document takes part or its approval is above 0.
@@ -65,19 +84,19 @@ enum EngineSQL {
                    coalesce(x.invoices, 0) AS invoices, coalesce(x.disputed, 0) AS disputed, coalesce(x.aged, 0) AS aged,
                    coalesce(x.rest, 0) AS rest, coalesce(x.old, 0) AS old, coalesce(x.documents, 0) AS documents
             FROM sums x
-            FULL JOIN (SELECT client_id, debtor_id, approved FROM approvals WHERE tenant_id = $1) a
+            FULL JOIN (SELECT client_id, debtor_id, approved FROM approvals WHERE tenant_id = $1 \(approvalsOfChanged)) a
                 ON a.client_id = x.client_id AND a.debtor_id = x.debtor_id
             WHERE x.client_id IS NOT NULL OR a.approved > 0
         )
-        SELECT $1, $2, cl.client_ref, de.debtor_ref, k.approved, k.invoices - k.credit_notes, k.credit_notes,
-               k.disputed, k.aged,
-               CASE WHEN c.reason = 'affiliate' THEN k.rest ELSE 0 END,
-               CASE WHEN c.reason = 'embargo' THEN k.rest ELSE 0 END,
-               CASE WHEN c.reason = 'unapproved' THEN k.rest ELSE 0 END,
-               CASE WHEN c.reason = 'eligible' AND c.cross_aged THEN k.rest ELSE 0 END,
-               e.eligible, g.guaranteed, e.eligible - g.guaranteed, v.cover_bp, v.covered,
+        SELECT k.client_id, k.debtor_id, cl.client_ref, de.debtor_ref, k.approved, k.invoices - k.credit_notes AS gross,
+               k.credit_notes, k.disputed AS ineligible_disputed, k.aged AS ineligible_aged,
+               CASE WHEN c.reason = 'affiliate' THEN k.rest ELSE 0 END AS ineligible_affiliate,
+               CASE WHEN c.reason = 'embargo' THEN k.rest ELSE 0 END AS ineligible_embargo,
+               CASE WHEN c.reason = 'unapproved' THEN k.rest ELSE 0 END AS ineligible_unapproved,
+               CASE WHEN c.reason = 'eligible' AND c.cross_aged THEN k.rest ELSE 0 END AS ineligible_cross_aged,
+               e.eligible, g.guaranteed, e.eligible - g.guaranteed AS over_approval, v.cover_bp, v.covered,
                div(v.covered::numeric * (CASE cl.mode WHEN 'notified' THEN s.weight_notified_bp WHEN 'delegated' THEN s.weight_delegated_bp
-                                               ELSE s.weight_confidential_bp END), 10000),
+                                               ELSE s.weight_confidential_bp END), 10000) AS risk_weighted,
                c.cross_aged, k.documents
         FROM keyed k
         CROSS JOIN settings s
@@ -101,6 +120,7 @@ enum EngineSQL {
             FROM (SELECT CASE WHEN de.country = s.home_country THEN s.cover_domestic_bp ELSE s.cover_foreign_bp END AS cover_bp) x
         ) v
         """
+    }
 
     /// §4.4: clients, their pairs summed, the funding waterfall, the client flags of §6 and the tier of §4.10.
     static let clients = """

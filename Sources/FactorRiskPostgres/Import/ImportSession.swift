@@ -68,9 +68,14 @@ final class ImportSession {
             // 4. Merge, in dependency order.
             var counts: [BundleImporter.Summary.FileCounts] = []
             if let tenantCounts = tenant.counts { counts.append(tenantCounts) }
+            // Any file may change any live figure: the tenant's live states are dropped, and rebuilt on next use.
+            try LiveEngine.invalidate(connection, tenantID: tenant.id)
             for file in BundleFile.loadOrder where staged[file] != nil {
                 let (inserted, updated) = try merge(file, tenantID: tenant.id)
                 counts.append(.init(file: file.fileName, rows: staged[file]!, inserted: inserted, updated: updated))
+                if file == .debtors || (file == .clients && staged[.debtors] == nil) {
+                    try analyzeReferencesIfLarge(staged: staged, tenantID: tenant.id)
+                }
             }
             if let policy {
                 let changed = try policy.apply(connection, tenantID: tenant.id)
@@ -81,6 +86,19 @@ final class ImportSession {
                 tenantRef: tenantRef, tenantID: tenant.id, tenantCreated: tenant.created, files: counts,
                 seconds: Date().timeIntervalSince(started), phases: phases)
         }
+    }
+
+    /// Refreshes the planner's statistics of clients and debtors after a large merge into them.
+    ///
+    /// The later merges resolve references by joining these tables; rows written in this
+    /// transaction have no statistics, and with a large new tenant the planner's guesses turned
+    /// those joins into nested loops over the index, one per staged row. ANALYZE needs the owner,
+    /// and sees the rows this transaction wrote.
+    private func analyzeReferencesIfLarge(staged: [BundleFile: Int], tenantID: Int64) throws {
+        guard (staged[.clients] ?? 0) + (staged[.debtors] ?? 0) >= 1000 else { return }
+        try connection.execute("RESET ROLE")
+        try connection.execute("ANALYZE clients, debtors")
+        try connection.execute("SET LOCAL ROLE \(serviceRoleName)")
     }
 
     /// The failure listing what was found, in load order of the files, then by line.

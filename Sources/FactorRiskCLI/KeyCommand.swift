@@ -1,0 +1,98 @@
+import ArgumentParser
+import FactorRiskPostgres
+
+/// `factor-risk key`: API keys per tenant, with a role.
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Create, list and revoke the API keys of a tenant.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    /// The tenant's id by reference; a clear failure when there is none.
+    static func tenantID(_ connection: PGConnection, _ ref: String) throws -> Int64 {
+        guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0) else {
+            throw ValidationError("no tenant \"\(ref)\": import its bundle first")
+        }
+        return id
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key; its token is printed once and never stored.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "The tenant.")
+        var tenant: String
+
+        @Option(help: "read, write or admin.")
+        var role: String
+
+        @Option(help: "Who or what the key is for (kept with the key and in the audit trail).")
+        var label = ""
+
+        func validate() throws {
+            guard APIRole(rawValue: role) != nil else { throw ValidationError("--role: \"\(role)\" is not one of read, write, admin") }
+        }
+
+        func run() async throws {
+            let (ref, role, label) = (tenant, APIRole(rawValue: role)!, label)
+            let (key, token) = try await database.withDatabase { pool in
+                try await pool.withConnection { connection in
+                    let id = try KeyCommand.tenantID(connection, ref)
+                    return try connection.tenantTransaction(id) { try APIKeys.create($0, tenantID: id, role: role, label: label) }
+                }
+            }
+            printError("key \(key.keyID) of tenant \(ref), role \(role.rawValue): the token below is shown only now")
+            print(token)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The tenant's keys (never their tokens).")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "The tenant.")
+        var tenant: String
+
+        func run() async throws {
+            let ref = tenant
+            let keys = try await database.withDatabase { pool in
+                try await pool.withConnection { connection in
+                    let id = try KeyCommand.tenantID(connection, ref)
+                    return try connection.tenantTransaction(id) { try APIKeys.list($0, tenantID: id) }
+                }
+            }
+            let rows = keys.map { [String($0.keyID), $0.role.rawValue, $0.label, $0.createdAt, $0.revokedAt ?? "active"] }
+            print(TextTable(header: ["key", "role", "label", "created", "revoked"], rows: rows, rightAligned: [0]).render())
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key: servers stop accepting it within their key cache time (5 s by default).")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "The tenant.")
+        var tenant: String
+
+        @Argument(help: "The key's number, as key list shows it.")
+        var key: Int64
+
+        func run() async throws {
+            let (ref, keyID) = (tenant, key)
+            let revoked = try await database.withDatabase { pool in
+                try await pool.withConnection { connection in
+                    let id = try KeyCommand.tenantID(connection, ref)
+                    return try connection.tenantTransaction(id) { try APIKeys.revoke($0, tenantID: id, keyID: keyID) }
+                }
+            }
+            guard revoked else {
+                printError("tenant \(ref) has no active key \(keyID)")
+                throw ExitCode.failure
+            }
+            print("key \(keyID) of tenant \(ref) revoked")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import FactorRiskHTTP
+import FactorRiskPostgres
+import Logging
+
+/// `factor-risk serve`: the HTTP API, until SIGTERM or SIGINT (in-flight requests finish first).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API (live answers, reports, writes) until SIGTERM."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    @Option(help: "Database connections of the pool.")
+    var connections = 16
+
+    @Option(help: "Seconds a valid API key is remembered before it is looked up again (0: every request).")
+    var keyCacheSeconds = 5
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard (1...500).contains(connections) else { throw ValidationError("--connections must be from 1 to 500") }
+        guard keyCacheSeconds >= 0 else { throw ValidationError("--key-cache-seconds may not be negative") }
+    }
+
+    func run() async throws {
+        let configuration = APIServer.Configuration(host: host, port: port, keyCacheSeconds: keyCacheSeconds)
+        let target = database.targetDescription
+        var logger = Logger(label: "factor-risk")
+        logger.logLevel = .notice
+        try await database.withDatabase(maxConnections: connections) { pool in
+            let application = APIServer.application(pool: pool, configuration: configuration, logger: logger) { port in
+                print("factor-risk serving http://\(configuration.host):\(port) on \(target)")
+            }
+            try await application.runService()
+        }
+    }
+}

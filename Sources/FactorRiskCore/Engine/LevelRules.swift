@@ -1,0 +1,99 @@
+/// The rules of RULEBOOK.md §4.4 to §4.8 and §6 that turn a level's sums into its figures and flags.
+///
+/// The reference engine applies them to sums it makes from documents; the live answers of the
+/// HTTP API apply them to sums PostgreSQL keeps up to date. The production engine states the same
+/// rules in SQL, and tests hold all three to the same figures.
+public enum LevelRules {
+    /// §4.4, §6 and §4.10: a client's row from its pairs: sums, the funding waterfall, flags and tier.
+    public static func client(
+        _ client: Portfolio.Client, pairs: [RiskReport.PairRow], policy: Policy, baseExponent: Int
+    ) -> RiskReport.ClientRow {
+        var row = RiskReport.ClientRow(clientRef: client.ref, mode: client.mode)
+        for pair in pairs {
+            row.gross += pair.gross
+            row.creditNotes += pair.creditNotes
+            row.ineligible = row.ineligible + pair.ineligible
+            row.eligible += pair.eligible
+            row.overApproval += pair.overApproval
+            row.guaranteed += pair.guaranteed
+            row.covered += pair.covered
+            row.riskWeighted += pair.riskWeighted
+        }
+        row.concentrationCap = Rulebook.pct(row.eligible, policy.concentrationCapBP[client.mode]!)
+        row.concentrationExcess = pairs.reduce(0) { $0 + max(0, $1.guaranteed - row.concentrationCap) }
+        row.fundable = row.guaranteed - row.concentrationExcess
+        row.holdback = Rulebook.pct(row.fundable, client.holdbackBP)
+        row.fundingCapacity = min(row.fundable - row.holdback, client.fundingLimit)
+        row.fundedBalance = client.fundedBalance
+        row.availability = row.fundingCapacity - client.fundedBalance
+
+        // §6, client flags, in table order.
+        let confidential = client.mode == .confidential
+        let belowRevenue = confidential && client.annualRevenue < policy.confidentialMinRevenue(baseExponent: baseExponent)
+        let weakFinancials = confidential && client.financialGrade > policy.confidentialMaxGrade
+        if confidential { row.flags.append(.confidentialMode) }
+        if client.mode == .delegated { row.flags.append(.delegatedCollection) }
+        if belowRevenue { row.flags.append(.confidentialBelowRevenue) }
+        if weakFinancials { row.flags.append(.confidentialWeakFinancials) }
+        if row.concentrationExcess > 0 { row.flags.append(.concentrationExcess) }
+        if pairs.contains(where: \.crossAged) { row.flags.append(.crossAged) }
+        if row.availability < 0 { row.flags.append(.overAdvance) }
+
+        // §4.10: the risk tier.
+        var tier = switch client.financialGrade {
+        case ...3: 1
+        case 4...6: 2
+        case 7...8: 3
+        default: 4
+        }
+        if confidential { tier += 1 }
+        if belowRevenue || weakFinancials { tier += 1 }
+        if row.availability < 0 { tier += 1 }
+        row.tier = min(tier, 4)
+        return row
+    }
+
+    /// §4.5: a debtor's utilization and headroom, once its sums are in.
+    public static func debtorLimit(_ row: inout RiskReport.DebtorRow) {
+        row.utilizationBP = Rulebook.ratioBP(row.guaranteed, row.creditLimit)
+        row.headroom = row.creditLimit - row.guaranteed
+    }
+
+    /// §4.6 and §6: a group's share of own funds, its limit and flags, once its sums are in.
+    public static func group(_ row: inout RiskReport.GroupRow, ownFunds: Int64, policy: Policy) {
+        row.ownFundsBP = Rulebook.ratioBP(row.guaranteed, ownFunds)
+        row.limit = Rulebook.pct(ownFunds, policy.largeExposureLimitBP)
+        row.flags = []
+        let breached = row.guaranteed > row.limit
+        if row.guaranteed > 0, Int128(row.guaranteed) * 10_000 >= Int128(policy.largeExposureReportBP) * Int128(ownFunds), !breached {
+            row.flags.append(.largeExposure)
+        }
+        if breached { row.flags.append(.largeExposureBreach) }
+    }
+
+    /// §4.7 and §6: a country's limit, share, utilization, headroom and flags, once its sums are in.
+    /// `total` is P, the tenant's total guaranteed.
+    public static func country(_ row: inout RiskReport.CountryRow, risk: Portfolio.Country, total: Int64, policy: Policy) {
+        row.limit = risk.embargoed ? 0 : risk.limit ?? Rulebook.pct(total, policy.countryCapBP[risk.grade])
+        row.shareBP = Rulebook.ratioBP(row.guaranteed, total)
+        row.utilizationBP = Rulebook.ratioBP(row.guaranteed, row.limit)
+        row.headroom = row.limit - row.guaranteed
+        row.flags = []
+        let breached = row.guaranteed > row.limit
+        if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.countryLimitWarn) }
+        if breached { row.flags.append(.countryLimitBreach) }
+        if risk.embargoed && row.gross > 0 { row.flags.append(.embargoExposure) }
+    }
+
+    /// §4.8 and the debtor flags of §6, once its group and country are known.
+    public static func debtor(
+        _ row: inout RiskReport.DebtorRow, group: RiskReport.GroupRow, country: RiskReport.CountryRow, policy: Policy
+    ) {
+        row.availableLimit = max(0, min(row.headroom, country.headroom, group.limit - group.guaranteed))
+        row.flags = []
+        let breached = row.guaranteed > row.creditLimit
+        if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.debtorLimitWarn) }
+        if breached { row.flags.append(.debtorLimitBreach) }
+        if row.approvedTotal > row.creditLimit { row.flags.append(.debtorOverAllocated) }
+    }
+}

@@ -1,0 +1,59 @@
+import FactorRiskCore
+import Hummingbird
+
+/// An expected failure of a request, answered as `{"error": {"code", "message", "details"}}`.
+///
+/// `code` is stable (tools branch on it); `message` is for people; `details` name each bad field
+/// by its JSON path or parameter name.
+public struct APIError: Error, Sendable, HTTPResponseError {
+    public struct Detail: Sendable, Equatable {
+        public var path: String
+        public var message: String
+
+        public init(_ path: String, _ message: String) {
+            self.path = path
+            self.message = message
+        }
+    }
+
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var details: [Detail]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [Detail] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    static func invalidParameter(_ name: String, _ message: String) -> APIError {
+        APIError(.badRequest, "invalid_parameter", "\(name): \(message)", details: [Detail(name, message)])
+    }
+
+    static func notFound(_ what: String) -> APIError { APIError(.notFound, "not_found", "\(what) does not exist") }
+
+    var json: JSONText {
+        .object([
+            ("error", .object([
+                ("code", .string(code)), ("message", .string(message)),
+                ("details", .array(details.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
+            ])),
+        ])
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response.json(json, status: status)
+    }
+}
+
+extension Response {
+    /// A JSON response from our ordered writer (fields in the order FORMATS.md lists them).
+    static func json(_ value: JSONText, status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString(value.rendered(indent: 0))
+        buffer.writeString("\n")
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+}

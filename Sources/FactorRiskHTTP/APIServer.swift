@@ -1,0 +1,60 @@
+import FactorRiskPostgres
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The HTTP API: its router, and the application that serves it with the pool in one service group.
+public enum APIServer {
+    /// Bodies above this are refused with 413.
+    public static let maxBodyBytes = 8 << 20
+
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// How long a valid key is remembered before it is looked up again (0: every request).
+        public var keyCacheSeconds: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5) {
+            self.host = host
+            self.port = port
+            self.keyCacheSeconds = keyCacheSeconds
+        }
+    }
+
+    /// Every route: operations at the root, the tenant API under `/v1` behind API keys.
+    public static func router(pool: PGPool, configuration: Configuration) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        let metrics = RequestMetrics()
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware())
+        OpsController(pool: pool, metrics: metrics).register(on: router)
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(pool: pool, cache: KeyCache(seconds: configuration.keyCacheSeconds)))
+        LiveController(pool: pool).register(on: v1)
+        ReportsController(pool: pool).register(on: v1)
+        WritesController(pool: pool).register(on: v1)
+        return router
+    }
+
+    /// The application; the pool closes after the server has drained on shutdown.
+    public static func application(
+        pool: PGPool, configuration: Configuration, logger: Logger = Logger(label: "factor-risk"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(pool: pool, configuration: configuration),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "factor-risk"),
+            services: [PoolService(pool: pool)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}
+
+/// The pool as a service: it lives until shutdown, then closes once the server has stopped.
+struct PoolService: Service {
+    let pool: PGPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        pool.close()
+    }
+}

@@ -1,0 +1,93 @@
+import FactorRiskCore
+import FactorRiskPostgres
+import Hummingbird
+
+/// Live answers on current data: a debtor's exposure, the purchase check, a client's availability.
+struct LiveController {
+    let pool: PGPool
+
+    func register(on group: RouterGroup<APIContext>) {
+        group.get("debtors/{debtor_ref}/exposure", use: exposure)
+        group.get("debtors/{debtor_ref}/check", use: check)
+        group.get("clients/{client_ref}/availability", use: availability)
+    }
+
+    /// Runs `body` in the caller's tenant transaction with the live state of `date` brought up to date.
+    func live<T: Sendable>(
+        _ identity: APIIdentity, _ date: CalendarDate, _ body: @escaping @Sendable (PGConnection, TenantSettings) throws -> T
+    ) async throws -> (TenantSettings, T) {
+        try await pool.tenantTransaction(identity.tenantID) { connection in
+            guard let settings = try TenantSettings.load(connection, tenantID: identity.tenantID) else {
+                throw APIError(.unauthorized, "invalid_credentials", "the key's tenant no longer exists")
+            }
+            try LiveEngine.prepare(connection, tenantID: identity.tenantID, asOf: date)
+            return (settings, try body(connection, settings))
+        }
+    }
+
+    static func header(_ identity: APIIdentity, _ date: CalendarDate, _ settings: TenantSettings) -> [(String, JSONText)] {
+        [("tenant", .string(identity.tenantRef)), ("as_of", .string(date.description)), ("currency", .string(settings.tenant.baseCurrency.code))]
+    }
+
+    @Sendable func exposure(_ request: Request, context: APIContext) async throws -> Response {
+        let identity = try context.caller(atLeast: .read)
+        let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
+        let ref = try context.parameters.require("debtor_ref")
+        let (settings, found) = try await live(identity, date) { connection, settings in
+            try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: ref)
+        }
+        guard let exposure = found else { throw APIError.notFound("debtor \"\(ref)\"") }
+        let report = RiskReport(tenantRef: identity.tenantRef, asOf: date, currency: settings.tenant.baseCurrency)
+        return .json(.object(Self.header(identity, date, settings) + [
+            ("debtor", report.json(exposure.debtor)), ("pairs", .array(exposure.pairs.map(report.json))),
+        ]))
+    }
+
+    @Sendable func check(_ request: Request, context: APIContext) async throws -> Response {
+        let identity = try context.caller(atLeast: .read)
+        let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
+        let debtorRef = try context.parameters.require("debtor_ref")
+        let clientRef = try RequestInput.required(request, "client")
+        let amountText = try RequestInput.required(request, "amount")
+        let (settings, found) = try await live(identity, date) { connection, settings -> (LiveEngine.DebtorExposure?, Portfolio.Client?) in
+            (try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef),
+             try LiveEngine.client(connection, tenantID: identity.tenantID, clientRef: clientRef)?.1)
+        }
+        guard let exposure = found.0 else { throw APIError.notFound("debtor \"\(debtorRef)\"") }
+        guard let client = found.1 else { throw APIError.notFound("client \"\(clientRef)\"") }
+        let exponent = settings.tenant.baseCurrency.exponent
+        let amount: Int64
+        do {
+            amount = try Money.parse(amountText, exponent: exponent)
+        } catch {
+            throw APIError.invalidParameter("amount", "\"\(amountText)\": \(error)")
+        }
+        guard amount > 0 else { throw APIError.invalidParameter("amount", "must be above 0") }
+        let pair = exposure.pairs.first { $0.clientRef == clientRef } ?? RiskReport.PairRow(clientRef: clientRef, debtorRef: debtorRef)
+        let affiliate = exposure.declaredGroupRef != nil && exposure.declaredGroupRef == client.groupRef
+        let result = PurchaseCheck(
+            amount: amount, pair: pair, debtor: exposure.debtor, group: exposure.group, country: exposure.country, affiliate: affiliate)
+        func money(_ value: Int64) -> JSONText { .string(Money.format(value, exponent: exponent)) }
+        return .json(.object(Self.header(identity, date, settings) + [
+            ("client_ref", .string(clientRef)), ("debtor_ref", .string(debtorRef)), ("amount", money(amount)),
+            ("allowed", .bool(result.allowed)), ("stopped_by", .array(result.stoppedBy.map { .string($0) })),
+            ("ineligible_reason", result.ineligibleReason.map { .string($0.rawValue) } ?? .null),
+            ("limits", .array(result.limits.map {
+                .object([("limit", .string($0.kind.rawValue)), ("ref", .string($0.ref)), ("headroom", money($0.headroom))])
+            })),
+            ("available_limit", money(result.availableLimit)),
+        ]))
+    }
+
+    @Sendable func availability(_ request: Request, context: APIContext) async throws -> Response {
+        let identity = try context.caller(atLeast: .read)
+        let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
+        let ref = try context.parameters.require("client_ref")
+        let (settings, found) = try await live(identity, date) { connection, settings in
+            try LiveEngine.clientAvailability(connection, settings: settings, asOf: date, clientRef: ref)
+        }
+        guard let client = found else { throw APIError.notFound("client \"\(ref)\"") }
+        let report = RiskReport(tenantRef: identity.tenantRef, asOf: date, currency: settings.tenant.baseCurrency)
+        return .json(.object(Self.header(identity, date, settings) + [("client", report.json(client))]))
+    }
+}

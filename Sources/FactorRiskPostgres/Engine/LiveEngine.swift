@@ -1,0 +1,165 @@
+import FactorRiskCore
+
+/// Live answers: the rulebook's row for one debtor or one client as of a date, on the data as it is
+/// now, equal to the cent to what a recalculation as of that date would store for that row.
+///
+/// They read the live aggregates of migration 0003 (see `LiveSQL`), brought up to date first:
+/// built whole on the first request for a (tenant, date), then moved pair by pair as writers
+/// record what they changed. The sums come from SQL; the figures and flags built on them come
+/// from `LevelRules`, the same Swift as the reference engine, so every live answer is also a
+/// check of the production engine's SQL.
+public enum LiveEngine {
+    /// A debtor's live row and its pairs.
+    public struct DebtorExposure: Sendable {
+        public var debtor: RiskReport.DebtorRow
+        public var pairs: [RiskReport.PairRow]
+        public var group: RiskReport.GroupRow
+        public var country: RiskReport.CountryRow
+        /// The debtor's own group_ref (nil when it has none and is a group of its own).
+        public var declaredGroupRef: String?
+        var debtorID: Int64
+    }
+
+    /// The advisory lock that orders builders (exclusive) against writers (shared) of one tenant.
+    static func lockKey(_ tenantID: Int64) -> Int64 { 0x4C49_5645 << 32 | (tenantID & 0xFFFF_FFFF) }
+
+    /// Brings the live state of (`tenantID`, `date`) up to date: builds it when missing, applies
+    /// the changes writers recorded. Runs in the caller's tenant transaction.
+    public static func prepare(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws {
+        let parameters: [(any PGBindable)?] = [tenantID, date]
+        guard let status = try connection.query(LiveSQL.status, parameters).first else { return }
+        if try !status.decode(Bool.self, at: 0) {
+            try build(connection, tenantID: tenantID, asOf: date)
+        } else if try status.decode(Bool.self, at: 1) {
+            try refresh(connection, tenantID: tenantID, asOf: date)
+        }
+    }
+
+    /// Builds the state whole, under the tenant's exclusive live lock (a writer in flight finishes first).
+    static func build(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws {
+        let parameters: [(any PGBindable)?] = [tenantID, date]
+        try connection.query("SELECT pg_advisory_xact_lock($1)", [lockKey(tenantID)])
+        // Another request may have built it while this one waited for the lock.
+        if try connection.query(LiveSQL.status, parameters).first?.decode(Bool.self, at: 0) == true { return }
+        for table in LiveSQL.tables {
+            try connection.query("DELETE FROM \(table) WHERE tenant_id = $1 AND as_of = $2", parameters)
+        }
+        // CREATE TABLE AS takes no bind parameters: both are rendered from typed values.
+        func rendered(_ statement: String) -> String {
+            statement.replacingOccurrences(of: "$1", with: String(tenantID)).replacingOccurrences(of: "$2", with: "'\(date)'::date")
+        }
+        try connection.execute(rendered(LiveSQL.buildPairs))
+        try connection.execute("ANALYZE live_build")
+        try connection.query(LiveSQL.storePairs, parameters)
+        try connection.execute(rendered(LiveSQL.buildDebtors))
+        try connection.execute("ANALYZE live_build_debtors")
+        for statement in LiveSQL.storeLevels { try connection.query(statement, parameters) }
+        try connection.execute("DROP TABLE live_build, live_build_debtors")
+        for row in try connection.query(LiveSQL.evicted, [tenantID]).rows {
+            let old: CalendarDate = try row.decode(at: 0)
+            for table in LiveSQL.tables {
+                try connection.query("DELETE FROM \(table) WHERE tenant_id = $1 AND as_of = $2", [tenantID, old])
+            }
+        }
+    }
+
+    /// Recomputes the pairs writers listed and moves the sums above them by the difference.
+    static func refresh(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws {
+        let parameters: [(any PGBindable)?] = [tenantID, date]
+        // One refresher at a time per state; a second one finds the list empty once the first commits.
+        guard try connection.query(LiveSQL.lockState, parameters).rowCount == 1 else { return }
+        let changed = try connection.query(LiveSQL.takeChanges, parameters).rows
+        guard !changed.isEmpty else { return }
+        let clients = PGBigintArray(try changed.map { try $0.decode(Int64.self, at: 0) })
+        let debtors = PGBigintArray(try changed.map { try $0.decode(Int64.self, at: 1) })
+        let pairs: [(any PGBindable)?] = [tenantID, date, clients, debtors]
+        try connection.execute(LiveSQL.createDelta)
+        try connection.query(LiveSQL.removeOld, pairs)
+        try connection.query(LiveSQL.insertNew, pairs)
+        try connection.execute("ANALYZE live_delta")
+        try connection.query(LiveSQL.deltaDebtors.replacingOccurrences(of: "$1", with: String(tenantID)), [])
+        for statement in LiveSQL.applyDelta { try connection.query(statement, parameters) }
+        try connection.execute("DROP TABLE live_delta, live_delta_debtors")
+    }
+
+    /// Records that writers changed the documents or approvals of these (client_id, debtor_id)
+    /// pairs, for every live state of the tenant. Call it in the writer's transaction.
+    public static func recordChanges(_ connection: PGConnection, tenantID: Int64, pairs: [(client: Int64, debtor: Int64)]) throws {
+        guard !pairs.isEmpty else { return }
+        try connection.query("SELECT pg_advisory_xact_lock_shared($1)", [lockKey(tenantID)])
+        try connection.query(
+            LiveSQL.recordChanges, [tenantID, PGBigintArray(pairs.map(\.client)), PGBigintArray(pairs.map(\.debtor))])
+    }
+
+    /// Drops every live state of the tenant (after a bulk import, which may change anything);
+    /// the next live request builds anew. Call it in the importer's transaction.
+    public static func invalidate(_ connection: PGConnection, tenantID: Int64) throws {
+        try connection.query("SELECT pg_advisory_xact_lock_shared($1)", [lockKey(tenantID)])
+        for table in LiveSQL.tables {
+            try connection.query("DELETE FROM \(table) WHERE tenant_id = $1", [tenantID])
+        }
+    }
+
+    /// A debtor's live row, group, country and pairs; nil when the tenant has no such debtor.
+    /// Call `prepare` first, in the same transaction.
+    public static func debtorExposure(
+        _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, debtorRef: String
+    ) throws -> DebtorExposure? {
+        let tenantID = settings.tenantID
+        guard let row = try connection.query(LiveSQL.debtor, [tenantID, date, debtorRef]).first else { return nil }
+        let debtorID: Int64 = try row.decode(at: 0)
+        let declaredGroup: String? = try row.decode(at: 3)
+        let debtorRef: String = try row.decode(at: 1)
+        var debtor = RiskReport.DebtorRow(
+            debtorRef: debtorRef, country: try row.decode(at: 2), groupRef: declaredGroup ?? debtorRef, creditLimit: try row.decode(at: 4))
+        debtor.gross = try row.decode(at: 5)
+        debtor.eligible = try row.decode(at: 6)
+        debtor.guaranteed = try row.decode(at: 7)
+        debtor.covered = try row.decode(at: 8)
+        debtor.riskWeighted = try row.decode(at: 9)
+        debtor.clients = try row.decode(at: 10)
+        debtor.approvedTotal = try row.decode(at: 11)
+        LevelRules.debtorLimit(&debtor)
+
+        var group = RiskReport.GroupRow(groupRef: debtor.groupRef)
+        group.debtors = try row.decode(at: 12)
+        group.guaranteed = try row.decode(at: 13)
+        group.covered = try row.decode(at: 14)
+        LevelRules.group(&group, ownFunds: settings.tenant.ownFunds, policy: settings.policy)
+
+        let risk = settings.risk(grade: try row.decode(at: 19), embargoed: try row.decode(at: 20), explicitLimit: try row.decode(at: 21))
+        var country = RiskReport.CountryRow(country: debtor.country, grade: risk.grade, embargoed: risk.embargoed)
+        country.debtors = try row.decode(at: 15)
+        country.gross = try row.decode(at: 16)
+        country.guaranteed = try row.decode(at: 17)
+        country.covered = try row.decode(at: 18)
+        LevelRules.country(&country, risk: risk, total: try row.decode(at: 22), policy: settings.policy)
+
+        LevelRules.debtor(&debtor, group: group, country: country, policy: settings.policy)
+        let pairs = try connection.query(LiveSQL.debtorPairs, [tenantID, date, debtorID]).rows.map { try ProductionEngine.pairRow($0) }
+        return DebtorExposure(
+            debtor: debtor, pairs: pairs, group: group, country: country, declaredGroupRef: declaredGroup, debtorID: debtorID)
+    }
+
+    /// A client's live row with its funding waterfall; nil when the tenant has no such client.
+    /// Call `prepare` first, in the same transaction.
+    public static func clientAvailability(
+        _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, clientRef: String
+    ) throws -> RiskReport.ClientRow? {
+        guard let (clientID, client) = try Self.client(connection, tenantID: settings.tenantID, clientRef: clientRef) else { return nil }
+        let pairs = try connection.query(LiveSQL.clientPairs, [settings.tenantID, date, clientID]).rows.map { try ProductionEngine.pairRow($0) }
+        return LevelRules.client(client, pairs: pairs, policy: settings.policy, baseExponent: settings.tenant.baseCurrency.exponent)
+    }
+
+    /// A client's attributes by reference, with its internal id.
+    public static func client(_ connection: PGConnection, tenantID: Int64, clientRef: String) throws -> (Int64, Portfolio.Client)? {
+        guard let row = try connection.query(LiveSQL.client, [tenantID, clientRef]).first else { return nil }
+        let mode: String = try row.decode(at: 3)
+        guard let clientMode = ClientMode(rawValue: mode) else { throw PGError(.decoding, message: "client \(clientRef): unknown mode \(mode)") }
+        let client = Portfolio.Client(
+            ref: try row.decode(at: 1), country: try row.decode(at: 2), mode: clientMode, annualRevenue: try row.decode(at: 4),
+            financialGrade: try row.decode(at: 5), holdbackBP: try row.decode(at: 6), fundingLimit: try row.decode(at: 7),
+            fundedBalance: try row.decode(at: 8), groupRef: try row.decode(at: 9))
+        return (try row.decode(at: 0), client)
+    }
+}

@@ -1,0 +1,205 @@
+/// The statements behind live answers (migration 0003's live tables).
+///
+/// A live state of (tenant, as-of) holds each pair's figures and the additive sums of every debtor,
+/// group, country and of the tenant. It is built whole once, from the same pair statement as the
+/// nightly recalculation; after that, only the pairs listed in `live_changes` are recomputed, and
+/// the sums above them move by the difference between their old and new rows.
+enum LiveSQL {
+    /// The pair columns stored in `live_pairs` beside the ids.
+    static let pairColumns = EngineSQL.pairColumns
+
+    static let tables = ["live_states", "live_pairs", "live_debtors", "live_groups", "live_countries", "live_changes"]
+
+    /// Whether the state exists, and whether writers left changes for it.
+    static let status = """
+        SELECT EXISTS (SELECT 1 FROM live_states WHERE tenant_id = $1 AND as_of = $2),
+               EXISTS (SELECT 1 FROM live_changes WHERE tenant_id = $1 AND as_of = $2)
+        """
+
+    // MARK: Building a state whole
+
+    /// Every pair of the tenant, into an analysed temporary table the other levels are summed from.
+    /// CREATE TABLE AS takes no bind parameters: the caller renders `$1` and `$2` from typed values.
+    static let buildPairs = "CREATE TEMPORARY TABLE live_build ON COMMIT DROP AS SELECT * FROM (\(EngineSQL.pairFigures(restricted: false))) p"
+
+    static let storePairs = """
+        INSERT INTO live_pairs (tenant_id, as_of, client_id, debtor_id, \(pairColumns))
+        SELECT $1, $2, client_id, debtor_id, \(pairColumns) FROM live_build
+        """
+
+    /// Every debtor of the tenant with its sums (zeros when it has no pair), with its group and country.
+    static let buildDebtors = """
+        CREATE TEMPORARY TABLE live_build_debtors ON COMMIT DROP AS
+        SELECT de.debtor_id, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref,
+               coalesce(x.gross, 0) AS gross, coalesce(x.eligible, 0) AS eligible, coalesce(x.guaranteed, 0) AS guaranteed,
+               coalesce(x.covered, 0) AS covered, coalesce(x.risk_weighted, 0) AS risk_weighted, coalesce(x.clients, 0) AS clients
+        FROM debtors de
+        LEFT JOIN (
+            SELECT debtor_id, sum(gross) AS gross, sum(eligible) AS eligible, sum(guaranteed) AS guaranteed, sum(covered) AS covered,
+                   sum(risk_weighted) AS risk_weighted, count(*) FILTER (WHERE gross <> 0 OR approved > 0) AS clients
+            FROM live_build GROUP BY debtor_id
+        ) x ON x.debtor_id = de.debtor_id
+        WHERE de.tenant_id = $1
+        """
+
+    static let storeLevels = [
+        """
+        INSERT INTO live_debtors (tenant_id, as_of, debtor_id, gross, eligible, guaranteed, covered, risk_weighted, clients)
+        SELECT $1, $2, debtor_id, gross, eligible, guaranteed, covered, risk_weighted, clients FROM live_build_debtors
+        """,
+        """
+        INSERT INTO live_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered)
+        SELECT $1, $2, group_ref, count(*), sum(guaranteed), sum(covered) FROM live_build_debtors GROUP BY group_ref
+        """,
+        """
+        INSERT INTO live_countries (tenant_id, as_of, country, debtors, gross, guaranteed, covered)
+        SELECT $1, $2, country, count(*), sum(gross), sum(guaranteed), sum(covered) FROM live_build_debtors GROUP BY country
+        """,
+        """
+        INSERT INTO live_states (tenant_id, as_of, gross, eligible, guaranteed, covered, risk_weighted, documents)
+        SELECT $1, $2, coalesce(sum(gross), 0), coalesce(sum(eligible), 0), coalesce(sum(guaranteed), 0), coalesce(sum(covered), 0),
+               coalesce(sum(risk_weighted), 0), coalesce(sum(documents), 0)
+        FROM live_build
+        """,
+    ]
+
+    /// The dates of the tenant's states beyond the most recently built three, which are dropped.
+    static let evicted = """
+        SELECT as_of FROM live_states WHERE tenant_id = $1
+        ORDER BY built_at DESC, as_of DESC OFFSET 3
+        """
+
+    // MARK: Refreshing the pairs that changed
+
+    static let lockState = "SELECT 1 FROM live_states WHERE tenant_id = $1 AND as_of = $2 FOR UPDATE"
+
+    static let takeChanges = "DELETE FROM live_changes WHERE tenant_id = $1 AND as_of = $2 RETURNING client_id, debtor_id"
+
+    static let createDelta = """
+        CREATE TEMPORARY TABLE live_delta (
+            debtor_id bigint NOT NULL, gross numeric NOT NULL, eligible numeric NOT NULL, guaranteed numeric NOT NULL,
+            covered numeric NOT NULL, risk_weighted numeric NOT NULL, clients integer NOT NULL, documents numeric NOT NULL
+        ) ON COMMIT DROP
+        """
+
+    /// The old rows of the changed pairs leave, counted negatively.
+    static let removeOld = """
+        WITH old AS (
+            DELETE FROM live_pairs
+            WHERE tenant_id = $1 AND as_of = $2
+              AND (client_id, debtor_id) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
+            RETURNING debtor_id, approved, gross, eligible, guaranteed, covered, risk_weighted, documents
+        )
+        INSERT INTO live_delta
+        SELECT debtor_id, -gross, -eligible, -guaranteed, -covered, -risk_weighted, -(gross <> 0 OR approved > 0)::int, -documents
+        FROM old
+        """
+
+    /// Their new rows, from the documents and approvals as they are now, counted positively.
+    static let insertNew = """
+        WITH new AS (
+            INSERT INTO live_pairs (tenant_id, as_of, client_id, debtor_id, \(pairColumns))
+            SELECT $1, $2, client_id, debtor_id, \(pairColumns) FROM (\(EngineSQL.pairFigures(restricted: true))) p
+            RETURNING debtor_id, approved, gross, eligible, guaranteed, covered, risk_weighted, documents
+        )
+        INSERT INTO live_delta
+        SELECT debtor_id, gross, eligible, guaranteed, covered, risk_weighted, (gross <> 0 OR approved > 0)::int, documents
+        FROM new
+        """
+
+    static let deltaDebtors = """
+        CREATE TEMPORARY TABLE live_delta_debtors ON COMMIT DROP AS
+        SELECT x.debtor_id, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref, sum(x.gross) AS gross,
+               sum(x.eligible) AS eligible, sum(x.guaranteed) AS guaranteed, sum(x.covered) AS covered,
+               sum(x.risk_weighted) AS risk_weighted, sum(x.clients) AS clients
+        FROM live_delta x JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = x.debtor_id
+        GROUP BY x.debtor_id, de.country, coalesce(de.group_ref, de.debtor_ref)
+        """
+
+    static let applyDelta = [
+        """
+        UPDATE live_debtors l SET gross = l.gross + x.gross, eligible = l.eligible + x.eligible, guaranteed = l.guaranteed + x.guaranteed,
+               covered = l.covered + x.covered, risk_weighted = l.risk_weighted + x.risk_weighted, clients = l.clients + x.clients
+        FROM live_delta_debtors x
+        WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.debtor_id = x.debtor_id
+        """,
+        """
+        UPDATE live_groups l SET guaranteed = l.guaranteed + x.guaranteed, covered = l.covered + x.covered
+        FROM (SELECT group_ref, sum(guaranteed) AS guaranteed, sum(covered) AS covered FROM live_delta_debtors GROUP BY group_ref) x
+        WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.group_ref = x.group_ref
+        """,
+        """
+        UPDATE live_countries l SET gross = l.gross + x.gross, guaranteed = l.guaranteed + x.guaranteed, covered = l.covered + x.covered
+        FROM (SELECT country, sum(gross) AS gross, sum(guaranteed) AS guaranteed, sum(covered) AS covered
+              FROM live_delta_debtors GROUP BY country) x
+        WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.country = x.country
+        """,
+        """
+        UPDATE live_states l SET gross = l.gross + x.gross, eligible = l.eligible + x.eligible, guaranteed = l.guaranteed + x.guaranteed,
+               covered = l.covered + x.covered, risk_weighted = l.risk_weighted + x.risk_weighted,
+               documents = l.documents + x.documents, refreshed_at = now()
+        FROM (SELECT coalesce(sum(gross), 0) AS gross, coalesce(sum(eligible), 0) AS eligible, coalesce(sum(guaranteed), 0) AS guaranteed,
+                     coalesce(sum(covered), 0) AS covered, coalesce(sum(risk_weighted), 0) AS risk_weighted,
+                     coalesce(sum(documents), 0) AS documents
+              FROM live_delta) x
+        WHERE l.tenant_id = $1 AND l.as_of = $2
+        """,
+    ]
+
+    // MARK: Writers
+
+    /// Writers list the pairs they touched for every live state of the tenant.
+    static let recordChanges = """
+        INSERT INTO live_changes (tenant_id, as_of, client_id, debtor_id)
+        SELECT s.tenant_id, s.as_of, c.client_id, c.debtor_id
+        FROM live_states s CROSS JOIN unnest($2::bigint[], $3::bigint[]) AS c (client_id, debtor_id)
+        WHERE s.tenant_id = $1
+        ON CONFLICT DO NOTHING
+        """
+
+    // MARK: Reading
+
+    /// A debtor's sums, with those of its group, its country and the tenant, and its country's risk.
+    static let debtor = """
+        SELECT de.debtor_id, de.debtor_ref, de.country, de.group_ref, de.credit_limit,
+               ld.gross, ld.eligible, ld.guaranteed, ld.covered, ld.risk_weighted, ld.clients,
+               (SELECT coalesce(sum(a.approved), 0)::bigint FROM approvals a WHERE a.tenant_id = $1 AND a.debtor_id = de.debtor_id),
+               lg.debtors, lg.guaranteed, lg.covered,
+               lc.debtors, lc.gross, lc.guaranteed, lc.covered,
+               co.grade, co.embargoed, co.explicit_limit, st.guaranteed
+        FROM debtors de
+        JOIN live_states st ON st.tenant_id = $1 AND st.as_of = $2
+        JOIN live_debtors ld ON ld.tenant_id = $1 AND ld.as_of = $2 AND ld.debtor_id = de.debtor_id
+        JOIN live_groups lg ON lg.tenant_id = $1 AND lg.as_of = $2 AND lg.group_ref = coalesce(de.group_ref, de.debtor_ref)
+        JOIN live_countries lc ON lc.tenant_id = $1 AND lc.as_of = $2 AND lc.country = de.country
+        LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = de.country
+        WHERE de.tenant_id = $1 AND de.debtor_ref = $3
+        """
+
+    /// The pair columns read back, after client_ref and debtor_ref.
+    static let pairSelectList = "cl.client_ref, de.debtor_ref, "
+        + pairColumns.split(separator: ",").map { "lp." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
+
+    static let debtorPairs = """
+        SELECT \(pairSelectList)
+        FROM live_pairs lp
+        JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = lp.client_id
+        JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = lp.debtor_id
+        WHERE lp.tenant_id = $1 AND lp.as_of = $2 AND lp.debtor_id = $3
+        ORDER BY cl.client_ref COLLATE "C"
+        """
+
+    static let client = """
+        SELECT client_id, client_ref, country, mode, annual_revenue, financial_grade, holdback_bp, funding_limit, funded_balance, group_ref
+        FROM clients WHERE tenant_id = $1 AND client_ref = $2
+        """
+
+    static let clientPairs = """
+        SELECT \(pairSelectList)
+        FROM live_pairs lp
+        JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = lp.client_id
+        JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = lp.debtor_id
+        WHERE lp.tenant_id = $1 AND lp.as_of = $2 AND lp.client_id = $3
+        ORDER BY de.debtor_ref COLLATE "C"
+        """
+}

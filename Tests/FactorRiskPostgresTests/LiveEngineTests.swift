@@ -1,0 +1,212 @@
+import FactorRiskCore
+import FactorRiskPostgres
+import FactorRiskTestSupport
+import Foundation
+import Testing
+
+@Suite("live answers against the recalculation")
+struct LiveEngineTests {
+    let database: TestDatabase
+    let pool: PGPool
+
+    init() async throws {
+        database = try await TestCluster.shared.freshDatabase("live")
+        pool = database.pool(maxConnections: 2)
+    }
+
+    func tenantID(_ ref: String) async throws -> Int64 {
+        try await pool.withConnection { try $0.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first!.decode(Int64.self, at: 0) }
+    }
+
+    /// Every row the live answers give for the tenant, gathered debtor by debtor and client by client.
+    struct LiveRows: Equatable {
+        var pairs: [RiskReport.PairRow] = []
+        var clients: [RiskReport.ClientRow] = []
+        var debtors: [RiskReport.DebtorRow] = []
+        var groups: [RiskReport.GroupRow] = []
+        var countries: [RiskReport.CountryRow] = []
+    }
+
+    static func live(_ connection: PGConnection, tenant: Int64, date: CalendarDate, debtorRefs: [String], clientRefs: [String]) throws -> LiveRows {
+        let settings = try TenantSettings.load(connection, tenantID: tenant)!
+        try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+        var rows = LiveRows()
+        var groups: [String: RiskReport.GroupRow] = [:]
+        var countries: [String: RiskReport.CountryRow] = [:]
+        for ref in debtorRefs {
+            let exposure = try #require(try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: ref))
+            rows.debtors.append(exposure.debtor)
+            rows.pairs += exposure.pairs
+            groups[exposure.group.groupRef] = exposure.group
+            countries[exposure.country.country] = exposure.country
+        }
+        for ref in clientRefs {
+            rows.clients.append(try #require(try LiveEngine.clientAvailability(connection, settings: settings, asOf: date, clientRef: ref)))
+        }
+        rows.pairs.sort { ($0.clientRef, $0.debtorRef) < ($1.clientRef, $1.debtorRef) }
+        rows.groups = groups.keys.sorted().map { groups[$0]! }
+        rows.countries = countries.keys.sorted().map { countries[$0]! }
+        return rows
+    }
+
+    /// Recalculates as of `date` and compares each stored row with the live answer for it; returns the differences.
+    func compare(_ tenant: Int64, _ date: CalendarDate) async throws -> [String] {
+        try await pool.tenantTransaction(tenant) { connection in
+            try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date)
+            let snapshot = try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: date)!
+            // Every debtor and client with a pair, and a few without (synthetic tenants have thousands of idle debtors).
+            let debtorsWithPairs = Set(snapshot.pairs.map(\.debtorRef))
+            let clientsWithPairs = Set(snapshot.pairs.map(\.clientRef))
+            let debtors = snapshot.debtors.filter { debtorsWithPairs.contains($0.debtorRef) }
+                + snapshot.debtors.filter { !debtorsWithPairs.contains($0.debtorRef) }.prefix(25)
+            let clients = snapshot.clients.filter { clientsWithPairs.contains($0.clientRef) }
+                + snapshot.clients.filter { !clientsWithPairs.contains($0.clientRef) }.prefix(10)
+            let live = try Self.live(
+                connection, tenant: tenant, date: date, debtorRefs: debtors.map(\.debtorRef), clientRefs: clients.map(\.clientRef))
+            var expected = LiveRows()
+            expected.pairs = snapshot.pairs.sorted { ($0.clientRef, $0.debtorRef) < ($1.clientRef, $1.debtorRef) }
+            expected.clients = clients
+            expected.debtors = debtors
+            expected.groups = snapshot.groups.sorted { $0.groupRef < $1.groupRef }
+            expected.countries = snapshot.countries.sorted { $0.country < $1.country }
+            var differences: [String] = []
+            func check<Row: Equatable>(_ name: String, _ a: [Row], _ b: [Row]) {
+                if a.count != b.count { differences.append("\(name): \(a.count) live rows, \(b.count) stored") }
+                for (x, y) in zip(a, b) where x != y { differences.append("\(name): live \(x)\n   stored \(y)") }
+            }
+            check("pairs", live.pairs, expected.pairs)
+            check("clients", live.clients, expected.clients)
+            check("debtors", live.debtors, expected.debtors)
+            check("groups", live.groups, expected.groups.filter { g in live.groups.contains { $0.groupRef == g.groupRef } })
+            check("countries", live.countries, expected.countries.filter { c in live.countries.contains { $0.country == c.country } })
+            return differences
+        }
+    }
+
+    @Test("the worked example: every live debtor, pair, group, country and client equals the stored snapshot row")
+    func workedExample() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
+        let tenant = try await tenantID("demo")
+        let differences = try await compare(tenant, CalendarDate(iso: "2026-11-20")!)
+        #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+        // The hand-worked figures of RULEBOOK.md §7, read live.
+        let d1 = try await pool.tenantTransaction(tenant) { connection in
+            let settings = try TenantSettings.load(connection, tenantID: tenant)!
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: CalendarDate(iso: "2026-11-20")!)
+            return try LiveEngine.debtorExposure(connection, settings: settings, asOf: CalendarDate(iso: "2026-11-20")!, debtorRef: "D1")!
+        }
+        #expect(d1.debtor.guaranteed == 12_500_000)
+        #expect(d1.debtor.availableLimit == 2_500_000)
+        #expect(d1.debtor.flags == [.debtorLimitWarn, .debtorOverAllocated])
+        #expect(d1.country.headroom == 4_500_000)
+        #expect(d1.group.guaranteed == 15_500_000)
+    }
+
+    @Test("random portfolios: live answers equal the recalculation on every row (12 portfolios × 2 dates)")
+    func randomPortfolios() async throws {
+        let importer = BundleImporter(pool: pool)
+        var failures: [String] = []
+        for seed in UInt64(1)...12 {
+            var generator = SplitMix64(seed: seed &* 104_729)
+            let asOf = CalendarDate(iso: "2026-11-20")!
+            let synthetic = SyntheticPortfolio(.init(tenantRef: "l\(seed)", documents: 30 + Int(generator.next() % 400), seed: seed, asOf: asOf))
+            var sink = MemoryBundleSink()
+            try synthetic.generate(into: &sink)
+            let folder = TestCluster.temporaryFolder("live-\(seed)")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try sink.write(to: folder)
+            if seed % 2 == 0 { try Fixtures.write(ProductionEngineTests.randomPolicy(&generator).json, BundleFile.policyFileName, in: folder) }
+            try await importer.importBundle(directory: folder, tenantRef: "l\(seed)")
+            let tenant = try await tenantID("l\(seed)")
+            for date in [asOf, asOf.adding(days: -Int(generator.next() % 40))] {
+                let differences = try await compare(tenant, date)
+                if !differences.isEmpty { failures.append("seed \(seed) as of \(date):\n" + differences.prefix(3).joined(separator: "\n")) }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3).joined(separator: "\n"))")
+    }
+
+    @Test("documents and approvals written after the build move the live figures pair by pair, to the recalculation's figures")
+    func incrementalChanges() async throws {
+        let asOf = CalendarDate(iso: "2026-11-20")!
+        let synthetic = SyntheticPortfolio(.init(tenantRef: "inc", documents: 2000, seed: 77, asOf: asOf))
+        var sink = MemoryBundleSink()
+        try synthetic.generate(into: &sink)
+        let folder = TestCluster.temporaryFolder("live-incremental")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try sink.write(to: folder)
+        try await BundleImporter(pool: pool).importBundle(directory: folder, tenantRef: "inc")
+        let tenant = try await tenantID("inc")
+        #expect(try await compare(tenant, asOf).isEmpty)
+        let builtAt = try await pool.withConnection { try $0.query("SELECT built_at::text FROM live_states WHERE tenant_id = $1", [tenant]).first!.decode(String.self, at: 0) }
+
+        // Writers: new invoices on existing pairs and on a new pair, a paid invoice, a disputed one,
+        // an approval cut to zero and one raised; each records the pairs it touched.
+        try await pool.tenantTransaction(tenant) { connection in
+            let touched = try connection.query("""
+                WITH picked AS (
+                    SELECT client_id, debtor_id FROM approvals WHERE tenant_id = $1 AND approved > 0 ORDER BY client_id, debtor_id LIMIT 6
+                ),
+                added AS (
+                    INSERT INTO documents (tenant_id, doc_ref, client_id, debtor_id, kind, currency, amount, open_amount, issue_date, due_date, disputed)
+                    SELECT $1, 'NEW-' || row_number() OVER (), client_id, debtor_id, 'invoice', 'EUR', 50000000, 50000000,
+                           DATE '2026-11-01', DATE '2026-12-31', false
+                    FROM picked
+                    RETURNING client_id, debtor_id
+                ),
+                paid AS (
+                    UPDATE documents SET open_amount = 0
+                    WHERE tenant_id = $1 AND document_id IN (SELECT document_id FROM documents WHERE tenant_id = $1 ORDER BY document_id LIMIT 25)
+                    RETURNING client_id, debtor_id
+                ),
+                disputed AS (
+                    UPDATE documents SET disputed = true
+                    WHERE tenant_id = $1 AND document_id IN (SELECT document_id FROM documents WHERE tenant_id = $1 ORDER BY document_id DESC LIMIT 25)
+                    RETURNING client_id, debtor_id
+                ),
+                cut AS (
+                    UPDATE approvals SET approved = 0
+                    WHERE tenant_id = $1 AND (client_id, debtor_id) IN (SELECT client_id, debtor_id FROM picked ORDER BY client_id DESC LIMIT 2)
+                    RETURNING client_id, debtor_id
+                ),
+                raised AS (
+                    UPDATE approvals SET approved = approved * 3
+                    WHERE tenant_id = $1 AND (client_id, debtor_id) IN (SELECT client_id, debtor_id FROM picked ORDER BY client_id LIMIT 2)
+                    RETURNING client_id, debtor_id
+                )
+                SELECT client_id, debtor_id FROM added UNION SELECT client_id, debtor_id FROM paid
+                UNION SELECT client_id, debtor_id FROM disputed UNION SELECT client_id, debtor_id FROM cut
+                UNION SELECT client_id, debtor_id FROM raised
+                """, [tenant]).rows.map { (client: try $0.decode(Int64.self, at: 0), debtor: try $0.decode(Int64.self, at: 1)) }
+            #expect(touched.count > 10)
+            try LiveEngine.recordChanges(connection, tenantID: tenant, pairs: touched)
+        }
+        let pending = try await pool.withConnection { try $0.query("SELECT count(*) FROM live_changes WHERE tenant_id = $1", [tenant]).first!.decode(Int.self, at: 0) }
+        #expect(pending > 10)
+
+        let differences = try await compare(tenant, asOf)
+        #expect(differences.isEmpty, "\(differences.prefix(5).joined(separator: "\n"))")
+        // The state was moved, not rebuilt, and its list of changes is consumed.
+        let after = try await pool.withConnection { connection in
+            try connection.query("SELECT built_at::text, refreshed_at > built_at, (SELECT count(*) FROM live_changes WHERE tenant_id = $1) FROM live_states WHERE tenant_id = $1", [tenant]).first!
+        }
+        #expect(try after.decode(String.self, at: 0) == builtAt)
+        #expect(try after.decode(Bool.self, at: 1))
+        #expect(try after.decode(Int.self, at: 2) == 0)
+    }
+
+    @Test("an import drops the tenant's live states, and the next answer is built from the new data")
+    func importInvalidates() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
+        let tenant = try await tenantID("demo")
+        #expect(try await compare(tenant, CalendarDate(iso: "2026-11-20")!).isEmpty)
+        let folder = TestCluster.temporaryFolder("live-import")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Fixtures.write("debtor_ref,name,country,group_ref,credit_limit\nD1,Debtor One,FR,G1,100000.00\n", "debtors.csv", in: folder)
+        try await BundleImporter(pool: pool).importBundle(directory: folder, tenantRef: "demo")
+        let states = try await pool.withConnection { try $0.query("SELECT count(*) FROM live_states WHERE tenant_id = $1", [tenant]).first!.decode(Int.self, at: 0) }
+        #expect(states == 0)
+        #expect(try await compare(tenant, CalendarDate(iso: "2026-11-20")!).isEmpty)
+    }
+}
