@@ -1,5 +1,6 @@
 import ArgumentParser
 import FactorRiskHTTP
+import Foundation
 import FactorRiskPostgres
 import Logging
 
@@ -37,7 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .notice
         try await database.withDatabase(maxConnections: connections) { pool in
             let application = APIServer.application(pool: pool, configuration: configuration, logger: logger) { port in
-                print("factor-risk serving http://\(configuration.host):\(port) on \(target)")
+                // Written at once, unbuffered: a supervisor or a script may be waiting for this line.
+                FileHandle.standardOutput.write(Data("factor-risk serving http://\(configuration.host):\(port) on \(target)\n".utf8))
             }
             try await application.runService()
         }

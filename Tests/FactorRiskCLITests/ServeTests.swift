@@ -1,0 +1,93 @@
+import FactorRiskCore
+import FactorRiskPostgres
+import FactorRiskTestSupport
+import Foundation
+import Testing
+
+/// `factor-risk serve` and `factor-risk key`, run as an operator would.
+@Suite("factor-risk serve and key")
+struct ServeTests {
+    let binary: String
+
+    init() throws {
+        binary = try BinaryLocator.factorRisk()
+    }
+
+    func run(_ arguments: [String], databaseURL: String) throws -> ProcessRunner.Outcome {
+        try ProcessRunner(workingDirectory: "/tmp").run(binary, arguments, environment: ["DATABASE_URL": databaseURL])
+    }
+
+    /// The server's port, read from the line it prints once it listens.
+    static func port(of output: FileHandle) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var text = ""
+                while true {
+                    let data = output.availableData
+                    if data.isEmpty { break }
+                    text += String(decoding: data, as: UTF8.self)
+                    if let range = text.range(of: "serving http://127.0.0.1:"),
+                       let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
+                        continuation.resume(returning: port)
+                        return
+                    }
+                }
+                continuation.resume(throwing: HTTPTestClient.Failure(description: "serve printed no address: \(text)"))
+            }
+        }
+    }
+
+    @Test("keys made by the key command open the API; a revoked one is refused; SIGTERM lets the request in flight finish")
+    func serveKeysAndShutdown() async throws {
+        let database = try await TestCluster.shared.freshDatabase("cli-serve")
+        let url = database.conninfo
+        #expect(try run(["import", "--tenant", "demo", Fixtures.workedExample], databaseURL: url).status == 0)
+        let created = try run(["key", "create", "--tenant", "demo", "--role", "write", "--label", "desk"], databaseURL: url)
+        #expect(created.status == 0, "\(created.output)")
+        let token = try #require(created.output.split(separator: "\n").first { $0.hasPrefix("frk_") }.map(String.init))
+        let spare = try #require(try run(["key", "create", "--tenant", "demo", "--role", "read"], databaseURL: url)
+            .output.split(separator: "\n").first { $0.hasPrefix("frk_") }.map(String.init))
+        let listed = try run(["key", "list", "--tenant", "demo"], databaseURL: url)
+        #expect(listed.output.contains("write") && listed.output.contains("desk") && listed.output.contains("active"), "\(listed.output)")
+        #expect(try run(["key", "create", "--tenant", "nobody", "--role", "read"], databaseURL: url).status != 0)
+        #expect(try run(["key", "create", "--tenant", "demo", "--role", "root"], databaseURL: url).status != 0)
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["serve", "--port", "0", "--key-cache-seconds", "0"]
+        server.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url]) { $1 }
+        let output = Pipe()
+        server.standardOutput = output
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        let port = try await Self.port(of: output.fileHandleForReading)
+        let client = HTTPTestClient(port: port, token: token)
+        #expect(try await client.get("/v1/debtors/D1/exposure?as_of=2026-11-20").status == 200)
+
+        // Revoked with the command: refused from the next request.
+        #expect(try await client.with(token: spare).get("/v1/clients/C1/availability").status == 200)
+        let keyID = spare.split(separator: "_")[2]
+        #expect(try run(["key", "revoke", "--tenant", "demo", String(keyID)], databaseURL: url).status == 0)
+        #expect(try await client.with(token: spare).get("/v1/clients/C1/availability").status == 401)
+
+        // A request held on a row lock is in flight when SIGTERM arrives; it completes, then the server exits 0.
+        let blocker = try database.connect()
+        try blocker.execute("BEGIN")
+        try blocker.execute("SELECT 1 FROM debtors WHERE debtor_ref = 'D1' FOR UPDATE")
+        let inFlight = Task {
+            try await client.send("PUT", "/v1/debtors/D1/credit-limit", body: #"{"credit_limit": "140000.00", "reason": "shutdown test"}"#)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        kill(server.processIdentifier, SIGTERM)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.isRunning, "the server waits for the request in flight")
+        try blocker.execute("COMMIT")
+        let response = try await inFlight.value
+        #expect(response.status == 200, "\(response.body)")
+        for _ in 0..<100 where server.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!server.isRunning)
+        #expect(server.terminationStatus == 0)
+        let limit = try blocker.query("SELECT credit_limit FROM debtors WHERE debtor_ref = 'D1'").first?.decode(Int64.self, at: 0)
+        #expect(limit == 14_000_000)
+    }
+}
