@@ -276,4 +276,24 @@ struct APITests {
         #expect(document.body == file)
         #expect((try await client.get("/nowhere")).errorCode == "not_found")
     }
+
+    @Test("a database that cannot be reached is a 503 the client can retry, never a 500")
+    func databaseUnavailable() async throws {
+        let pool = PGPool(.init(conninfo: "host=/nonexistent-factor-risk-socket connect_timeout=1", maxConnections: 1))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let application = APIServer.application(pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0)) {
+            continuation.yield($0)
+        }
+        let server = Task { try await application.run() }
+        defer { server.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let client = HTTPTestClient(port: port, token: "frk_1_1_" + String(repeating: "ab", count: 32))
+        let ready = try await client.get("/readyz")
+        #expect(ready.status == 503)
+        #expect(ready.errorCode == "database_unavailable")
+        let exposure = try await client.get("/v1/debtors/D1/exposure")
+        #expect(exposure.status == 503, "\(exposure.body)")
+        #expect((try await client.get("/healthz")).status == 200)
+    }
 }
