@@ -74,11 +74,15 @@ CREATE TABLE live_pairs (
 );
 CREATE INDEX live_pairs_debtor ON live_pairs (tenant_id, as_of, debtor_id);
 
--- One row per debtor of the tenant (every debtor, with zeros when it has no pair).
+-- One row per debtor of the tenant (every debtor, with zeros when it has no pair), with the keys
+-- of its group (its own debtor_ref when it has none) and country as plain columns: joins on them
+-- can use the keys of live_groups and live_countries under row-level security.
 CREATE TABLE live_debtors (
     tenant_id bigint NOT NULL,
     as_of date NOT NULL,
     debtor_id bigint NOT NULL,
+    group_ref text NOT NULL,
+    country char(2) NOT NULL,
     gross bigint NOT NULL,
     eligible bigint NOT NULL,
     guaranteed bigint NOT NULL,

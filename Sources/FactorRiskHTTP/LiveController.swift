@@ -17,10 +17,9 @@ struct LiveController {
         _ identity: APIIdentity, _ date: CalendarDate, _ body: @escaping @Sendable (PGConnection, TenantSettings) throws -> T
     ) async throws -> (TenantSettings, T) {
         try await pool.tenantTransaction(identity.tenantID) { connection in
-            guard let settings = try TenantSettings.load(connection, tenantID: identity.tenantID) else {
+            guard let settings = try LiveEngine.prepare(connection, tenantID: identity.tenantID, asOf: date) else {
                 throw APIError(.unauthorized, "invalid_credentials", "the key's tenant no longer exists")
             }
-            try LiveEngine.prepare(connection, tenantID: identity.tenantID, asOf: date)
             return (settings, try body(connection, settings))
         }
     }
@@ -51,7 +50,7 @@ struct LiveController {
         let amountText = try RequestInput.required(request, "amount")
         let (settings, found) = try await live(identity, date) { connection, settings -> (LiveEngine.DebtorExposure?, Portfolio.Client?) in
             (try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef),
-             try LiveEngine.client(connection, tenantID: identity.tenantID, clientRef: clientRef)?.1)
+             try LiveEngine.client(connection, tenantID: identity.tenantID, clientRef: clientRef))
         }
         guard let exposure = found.0 else { throw APIError.notFound("debtor \"\(debtorRef)\"") }
         guard let client = found.1 else { throw APIError.notFound("client \"\(clientRef)\"") }
@@ -68,15 +67,16 @@ struct LiveController {
         let result = PurchaseCheck(
             amount: amount, pair: pair, debtor: exposure.debtor, group: exposure.group, country: exposure.country, affiliate: affiliate)
         func money(_ value: Int64) -> JSONText { .string(Money.format(value, exponent: exponent)) }
-        return .json(.object(Self.header(identity, date, settings) + [
+        let limits: [JSONText] = result.limits.map { limit in
+            .object([("limit", .string(limit.kind.rawValue)), ("ref", .string(limit.ref)), ("headroom", money(limit.headroom))])
+        }
+        let reason: JSONText = result.ineligibleReason.map { .string($0.rawValue) } ?? .null
+        let members: [(String, JSONText)] = [
             ("client_ref", .string(clientRef)), ("debtor_ref", .string(debtorRef)), ("amount", money(amount)),
             ("allowed", .bool(result.allowed)), ("stopped_by", .array(result.stoppedBy.map { .string($0) })),
-            ("ineligible_reason", result.ineligibleReason.map { .string($0.rawValue) } ?? .null),
-            ("limits", .array(result.limits.map {
-                .object([("limit", .string($0.kind.rawValue)), ("ref", .string($0.ref)), ("headroom", money($0.headroom))])
-            })),
-            ("available_limit", money(result.availableLimit)),
-        ]))
+            ("ineligible_reason", reason), ("limits", .array(limits)), ("available_limit", money(result.availableLimit)),
+        ]
+        return .json(.object(Self.header(identity, date, settings) + members))
     }
 
     @Sendable func availability(_ request: Request, context: APIContext) async throws -> Response {

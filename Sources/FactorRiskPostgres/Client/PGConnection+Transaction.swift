@@ -6,7 +6,17 @@ extension PGConnection {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     @discardableResult
     public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        try execute("BEGIN")
+        try transaction(beginning: "BEGIN", body)
+    }
+
+    /// A transaction opened by `begin`: BEGIN and what must follow it at once, in one round trip.
+    private func transaction<T>(beginning begin: String, _ body: (PGConnection) throws -> T) throws -> T {
+        do {
+            try execute(begin)
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
         let value: T
         do {
             value = try body(self)
@@ -30,10 +40,8 @@ extension PGConnection {
     /// still filter on `tenant_id = $1` themselves, so that a distributed planner routes them to one shard.
     @discardableResult
     public func tenantTransaction<T>(_ tenantID: Int64, _ body: (PGConnection) throws -> T) throws -> T {
-        try transaction { connection in
-            try connection.execute("SET LOCAL ROLE \(serviceRoleName); SET LOCAL app.tenant_id = '\(tenantID)'")
-            return try body(connection)
-        }
+        // One round trip: a request's transaction costs what its own statements cost, plus COMMIT.
+        try transaction(beginning: "BEGIN; SET LOCAL ROLE \(serviceRoleName); SET LOCAL app.tenant_id = '\(tenantID)'", body)
     }
 
     private func rollbackQuietly() {

@@ -23,16 +23,19 @@ public enum LiveEngine {
     /// The advisory lock that orders builders (exclusive) against writers (shared) of one tenant.
     static func lockKey(_ tenantID: Int64) -> Int64 { 0x4C49_5645 << 32 | (tenantID & 0xFFFF_FFFF) }
 
-    /// Brings the live state of (`tenantID`, `date`) up to date: builds it when missing, applies
-    /// the changes writers recorded. Runs in the caller's tenant transaction.
-    public static func prepare(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws {
-        let parameters: [(any PGBindable)?] = [tenantID, date]
-        guard let status = try connection.query(LiveSQL.status, parameters).first else { return }
-        if try !status.decode(Bool.self, at: 0) {
+    /// Reads the tenant's settings and brings the live state of (`tenantID`, `date`) up to date:
+    /// builds it when missing, applies the changes writers recorded. Nil when the tenant is not
+    /// visible. Runs in the caller's tenant transaction; in one round trip when nothing is to do.
+    @discardableResult
+    public static func prepare(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> TenantSettings? {
+        guard let row = try connection.query(LiveSQL.settingsAndStatus, [tenantID, date]).first else { return nil }
+        let settings = try TenantSettings.decode(row, tenantID: tenantID)
+        if try !row.decode(Bool.self, at: TenantSettings.columnCount) {
             try build(connection, tenantID: tenantID, asOf: date)
-        } else if try status.decode(Bool.self, at: 1) {
+        } else if try row.decode(Bool.self, at: TenantSettings.columnCount + 1) {
             try refresh(connection, tenantID: tenantID, asOf: date)
         }
+        return settings
     }
 
     /// Builds the state whole, under the tenant's exclusive live lock (a writer in flight finishes first).
@@ -55,6 +58,11 @@ public enum LiveEngine {
         try connection.execute("ANALYZE live_build_debtors")
         for statement in LiveSQL.storeLevels { try connection.query(statement, parameters) }
         try connection.execute("DROP TABLE live_build, live_build_debtors")
+        // Fresh statistics for the rows just written, so the first reads get the plans later ones get
+        // (ANALYZE needs the owner: the role is reset for it, and set again at once).
+        try connection.execute("RESET ROLE")
+        try connection.execute("ANALYZE live_pairs, live_debtors, live_groups, live_countries, live_states")
+        try connection.execute("SET LOCAL ROLE \(serviceRoleName)")
         for row in try connection.query(LiveSQL.evicted, [tenantID]).rows {
             let old: CalendarDate = try row.decode(at: 0)
             for table in LiveSQL.tables {
@@ -105,13 +113,13 @@ public enum LiveEngine {
     public static func debtorExposure(
         _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, debtorRef: String
     ) throws -> DebtorExposure? {
-        let tenantID = settings.tenantID
-        guard let row = try connection.query(LiveSQL.debtor, [tenantID, date, debtorRef]).first else { return nil }
+        let rows = try connection.query(LiveSQL.debtorExposure, [settings.tenantID, date, debtorRef]).rows
+        guard let row = rows.first else { return nil }
         let debtorID: Int64 = try row.decode(at: 0)
         let declaredGroup: String? = try row.decode(at: 3)
-        let debtorRef: String = try row.decode(at: 1)
+        let ref: String = try row.decode(at: 1)
         var debtor = RiskReport.DebtorRow(
-            debtorRef: debtorRef, country: try row.decode(at: 2), groupRef: declaredGroup ?? debtorRef, creditLimit: try row.decode(at: 4))
+            debtorRef: ref, country: try row.decode(at: 2), groupRef: declaredGroup ?? ref, creditLimit: try row.decode(at: 4))
         debtor.gross = try row.decode(at: 5)
         debtor.eligible = try row.decode(at: 6)
         debtor.guaranteed = try row.decode(at: 7)
@@ -136,7 +144,7 @@ public enum LiveEngine {
         LevelRules.country(&country, risk: risk, total: try row.decode(at: 22), policy: settings.policy)
 
         LevelRules.debtor(&debtor, group: group, country: country, policy: settings.policy)
-        let pairs = try connection.query(LiveSQL.debtorPairs, [tenantID, date, debtorID]).rows.map { try ProductionEngine.pairRow($0) }
+        let pairs = try pairs(in: rows, from: 23)
         return DebtorExposure(
             debtor: debtor, pairs: pairs, group: group, country: country, declaredGroupRef: declaredGroup, debtorID: debtorID)
     }
@@ -146,20 +154,36 @@ public enum LiveEngine {
     public static func clientAvailability(
         _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, clientRef: String
     ) throws -> RiskReport.ClientRow? {
-        guard let (clientID, client) = try Self.client(connection, tenantID: settings.tenantID, clientRef: clientRef) else { return nil }
-        let pairs = try connection.query(LiveSQL.clientPairs, [settings.tenantID, date, clientID]).rows.map { try ProductionEngine.pairRow($0) }
-        return LevelRules.client(client, pairs: pairs, policy: settings.policy, baseExponent: settings.tenant.baseCurrency.exponent)
+        let rows = try connection.query(LiveSQL.clientPairs, [settings.tenantID, date, clientRef]).rows
+        guard let row = rows.first else { return nil }
+        let client = try Self.client(row)
+        return LevelRules.client(client, pairs: try pairs(in: rows, from: 10), policy: settings.policy,
+                                 baseExponent: settings.tenant.baseCurrency.exponent)
     }
 
-    /// A client's attributes by reference, with its internal id.
-    public static func client(_ connection: PGConnection, tenantID: Int64, clientRef: String) throws -> (Int64, Portfolio.Client)? {
-        guard let row = try connection.query(LiveSQL.client, [tenantID, clientRef]).first else { return nil }
+    /// A client's attributes by reference.
+    public static func client(_ connection: PGConnection, tenantID: Int64, clientRef: String) throws -> Portfolio.Client? {
+        guard let row = try connection.query(
+            "SELECT client_id, client_ref, country, mode, annual_revenue, financial_grade, holdback_bp, funding_limit, funded_balance, group_ref FROM clients WHERE tenant_id = $1 AND client_ref = $2",
+            [tenantID, clientRef]).first
+        else { return nil }
+        return try client(row)
+    }
+
+    /// A client from a row whose first columns are those of `LiveSQL.clientPairs`.
+    static func client(_ row: PGRow) throws -> Portfolio.Client {
         let mode: String = try row.decode(at: 3)
-        guard let clientMode = ClientMode(rawValue: mode) else { throw PGError(.decoding, message: "client \(clientRef): unknown mode \(mode)") }
-        let client = Portfolio.Client(
+        guard let clientMode = ClientMode(rawValue: mode) else { throw PGError(.decoding, message: "unknown client mode \(mode)") }
+        return Portfolio.Client(
             ref: try row.decode(at: 1), country: try row.decode(at: 2), mode: clientMode, annualRevenue: try row.decode(at: 4),
             financialGrade: try row.decode(at: 5), holdbackBP: try row.decode(at: 6), fundingLimit: try row.decode(at: 7),
             fundedBalance: try row.decode(at: 8), groupRef: try row.decode(at: 9))
-        return (try row.decode(at: 0), client)
+    }
+
+    /// The pairs of a one-row-per-pair result, whose pair columns start at `column` (null when there is none).
+    static func pairs(in rows: [PGRow], from column: Int) throws -> [RiskReport.PairRow] {
+        try rows.compactMap { row in
+            try row.decode(String?.self, at: column) == nil ? nil : try ProductionEngine.pairRow(row, from: column)
+        }
     }
 }

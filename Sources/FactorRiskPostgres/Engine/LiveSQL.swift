@@ -10,7 +10,16 @@ enum LiveSQL {
 
     static let tables = ["live_states", "live_pairs", "live_debtors", "live_groups", "live_countries", "live_changes"]
 
-    /// Whether the state exists, and whether writers left changes for it.
+    /// The tenant's settings (`TenantSettings.columns`), whether the live state of the date exists,
+    /// and whether writers left changes for it: what every live request reads first, in one round trip.
+    static let settingsAndStatus = PGStatement(name: "live_settings_status", sql: """
+        SELECT \(TenantSettings.columns),
+               EXISTS (SELECT 1 FROM live_states WHERE tenant_id = $1 AND as_of = $2),
+               EXISTS (SELECT 1 FROM live_changes WHERE tenant_id = $1 AND as_of = $2)
+        FROM tenants t LEFT JOIN policies p ON p.tenant_id = t.tenant_id
+        WHERE t.tenant_id = $1
+        """)
+
     static let status = """
         SELECT EXISTS (SELECT 1 FROM live_states WHERE tenant_id = $1 AND as_of = $2),
                EXISTS (SELECT 1 FROM live_changes WHERE tenant_id = $1 AND as_of = $2)
@@ -44,8 +53,9 @@ enum LiveSQL {
 
     static let storeLevels = [
         """
-        INSERT INTO live_debtors (tenant_id, as_of, debtor_id, gross, eligible, guaranteed, covered, risk_weighted, clients)
-        SELECT $1, $2, debtor_id, gross, eligible, guaranteed, covered, risk_weighted, clients FROM live_build_debtors
+        INSERT INTO live_debtors (tenant_id, as_of, debtor_id, group_ref, country, gross, eligible, guaranteed, covered, risk_weighted,
+                                  clients)
+        SELECT $1, $2, debtor_id, group_ref, country, gross, eligible, guaranteed, covered, risk_weighted, clients FROM live_build_debtors
         """,
         """
         INSERT INTO live_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered)
@@ -159,47 +169,44 @@ enum LiveSQL {
 
     // MARK: Reading
 
-    /// A debtor's sums, with those of its group, its country and the tenant, and its country's risk.
-    static let debtor = """
+    /// The pair columns read back, after client_ref and debtor_ref.
+    static let pairSelectList = "cl.client_ref, de.debtor_ref, "
+        + pairColumns.split(separator: ",").map { "lp." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
+
+    /// How many columns a pair takes in a row (client_ref, debtor_ref and the figures but `documents`).
+    static let pairWidth = 18
+
+    /// A debtor's sums, with those of its group, its country and the tenant, its country's risk,
+    /// and its pairs: one row per pair (one row with null pair columns when it has none).
+    static let debtorExposure = PGStatement(name: "live_debtor_exposure", sql: """
         SELECT de.debtor_id, de.debtor_ref, de.country, de.group_ref, de.credit_limit,
                ld.gross, ld.eligible, ld.guaranteed, ld.covered, ld.risk_weighted, ld.clients,
                (SELECT coalesce(sum(a.approved), 0)::bigint FROM approvals a WHERE a.tenant_id = $1 AND a.debtor_id = de.debtor_id),
                lg.debtors, lg.guaranteed, lg.covered,
                lc.debtors, lc.gross, lc.guaranteed, lc.covered,
-               co.grade, co.embargoed, co.explicit_limit, st.guaranteed
+               co.grade, co.embargoed, co.explicit_limit, st.guaranteed,
+               \(pairSelectList)
         FROM debtors de
         JOIN live_states st ON st.tenant_id = $1 AND st.as_of = $2
         JOIN live_debtors ld ON ld.tenant_id = $1 AND ld.as_of = $2 AND ld.debtor_id = de.debtor_id
-        JOIN live_groups lg ON lg.tenant_id = $1 AND lg.as_of = $2 AND lg.group_ref = coalesce(de.group_ref, de.debtor_ref)
-        JOIN live_countries lc ON lc.tenant_id = $1 AND lc.as_of = $2 AND lc.country = de.country
-        LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = de.country
+        JOIN live_groups lg ON lg.tenant_id = $1 AND lg.as_of = $2 AND lg.group_ref = ld.group_ref
+        JOIN live_countries lc ON lc.tenant_id = $1 AND lc.as_of = $2 AND lc.country = ld.country
+        LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = ld.country
+        LEFT JOIN live_pairs lp ON lp.tenant_id = $1 AND lp.as_of = $2 AND lp.debtor_id = de.debtor_id
+        LEFT JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = lp.client_id
         WHERE de.tenant_id = $1 AND de.debtor_ref = $3
-        """
-
-    /// The pair columns read back, after client_ref and debtor_ref.
-    static let pairSelectList = "cl.client_ref, de.debtor_ref, "
-        + pairColumns.split(separator: ",").map { "lp." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
-
-    static let debtorPairs = """
-        SELECT \(pairSelectList)
-        FROM live_pairs lp
-        JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = lp.client_id
-        JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = lp.debtor_id
-        WHERE lp.tenant_id = $1 AND lp.as_of = $2 AND lp.debtor_id = $3
         ORDER BY cl.client_ref COLLATE "C"
-        """
+        """)
 
-    static let client = """
-        SELECT client_id, client_ref, country, mode, annual_revenue, financial_grade, holdback_bp, funding_limit, funded_balance, group_ref
-        FROM clients WHERE tenant_id = $1 AND client_ref = $2
-        """
-
-    static let clientPairs = """
-        SELECT \(pairSelectList)
-        FROM live_pairs lp
-        JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = lp.client_id
-        JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = lp.debtor_id
-        WHERE lp.tenant_id = $1 AND lp.as_of = $2 AND lp.client_id = $3
+    /// A client's attributes and its pairs: one row per pair (one with null pair columns when it has none).
+    static let clientPairs = PGStatement(name: "live_client_pairs", sql: """
+        SELECT cl.client_id, cl.client_ref, cl.country, cl.mode, cl.annual_revenue, cl.financial_grade, cl.holdback_bp,
+               cl.funding_limit, cl.funded_balance, cl.group_ref,
+               \(pairSelectList)
+        FROM clients cl
+        LEFT JOIN live_pairs lp ON lp.tenant_id = $1 AND lp.as_of = $2 AND lp.client_id = cl.client_id
+        LEFT JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = lp.debtor_id
+        WHERE cl.tenant_id = $1 AND cl.client_ref = $3
         ORDER BY de.debtor_ref COLLATE "C"
-        """
+        """)
 }

@@ -120,19 +120,19 @@ public enum ProductionEngine {
     }
 
     /// A pair row from `client_ref, debtor_ref` and the columns of `EngineSQL.pairColumns` but `documents`.
-    static func pairRow(_ row: PGRow) throws -> RiskReport.PairRow {
-        var pair = RiskReport.PairRow(clientRef: try row.decode(at: 0), debtorRef: try row.decode(at: 1))
-        pair.approved = try row.decode(at: 2)
-        pair.gross = try row.decode(at: 3)
-        pair.creditNotes = try row.decode(at: 4)
-        for (offset, reason) in InvoiceClass.reasons.enumerated() { pair.ineligible[reason] = try row.decode(at: 5 + offset) }
-        pair.eligible = try row.decode(at: 11)
-        pair.guaranteed = try row.decode(at: 12)
-        pair.overApproval = try row.decode(at: 13)
-        pair.coverBP = try row.decode(at: 14)
-        pair.covered = try row.decode(at: 15)
-        pair.riskWeighted = try row.decode(at: 16)
-        pair.crossAged = try row.decode(at: 17)
+    static func pairRow(_ row: PGRow, from offset: Int = 0) throws -> RiskReport.PairRow {
+        var pair = RiskReport.PairRow(clientRef: try row.decode(at: offset + 0), debtorRef: try row.decode(at: offset + 1))
+        pair.approved = try row.decode(at: offset + 2)
+        pair.gross = try row.decode(at: offset + 3)
+        pair.creditNotes = try row.decode(at: offset + 4)
+        for (index, reason) in InvoiceClass.reasons.enumerated() { pair.ineligible[reason] = try row.decode(at: offset + 5 + index) }
+        pair.eligible = try row.decode(at: offset + 11)
+        pair.guaranteed = try row.decode(at: offset + 12)
+        pair.overApproval = try row.decode(at: offset + 13)
+        pair.coverBP = try row.decode(at: offset + 14)
+        pair.covered = try row.decode(at: offset + 15)
+        pair.riskWeighted = try row.decode(at: offset + 16)
+        pair.crossAged = try row.decode(at: offset + 17)
         return pair
     }
 

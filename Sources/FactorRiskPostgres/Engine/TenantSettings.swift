@@ -6,20 +6,30 @@ public struct TenantSettings: Sendable {
     public var tenant: Portfolio.Tenant
     public var policy: Policy
 
+    /// The columns `decode` reads, from `tenants t LEFT JOIN policies p`.
+    static let columns = """
+        t.tenant_ref, t.base_currency, t.home_country, t.own_funds,
+        p.max_days_from_invoice, p.max_days_past_due, p.cross_age_bp, p.cover_domestic_bp, p.cover_foreign_bp,
+        p.concentration_cap_notified_bp, p.concentration_cap_delegated_bp, p.concentration_cap_confidential_bp,
+        p.weight_notified_bp, p.weight_delegated_bp, p.weight_confidential_bp, array_to_string(p.country_cap_bp, ','),
+        p.default_country_grade, p.large_exposure_report_bp, p.large_exposure_limit_bp, p.utilization_warn_bp,
+        p.confidential_min_revenue, p.confidential_max_grade
+        """
+
+    /// How many columns `decode` reads.
+    static let columnCount = 22
+
     /// Reads the settings of `tenantID`; a tenant without a policy row has the rulebook's defaults.
     /// Nil when the tenant is not visible (unknown, or another tenant's under row-level security).
     public static func load(_ connection: PGConnection, tenantID: Int64) throws -> TenantSettings? {
-        guard let row = try connection.query("""
-            SELECT t.tenant_ref, t.base_currency, t.home_country, t.own_funds,
-                   p.max_days_from_invoice, p.max_days_past_due, p.cross_age_bp, p.cover_domestic_bp, p.cover_foreign_bp,
-                   p.concentration_cap_notified_bp, p.concentration_cap_delegated_bp, p.concentration_cap_confidential_bp,
-                   p.weight_notified_bp, p.weight_delegated_bp, p.weight_confidential_bp, array_to_string(p.country_cap_bp, ','),
-                   p.default_country_grade, p.large_exposure_report_bp, p.large_exposure_limit_bp, p.utilization_warn_bp,
-                   p.confidential_min_revenue, p.confidential_max_grade
-            FROM tenants t LEFT JOIN policies p ON p.tenant_id = t.tenant_id
-            WHERE t.tenant_id = $1
-            """, [tenantID]).first
-        else { return nil }
+        guard let row = try connection.query(
+            "SELECT \(columns) FROM tenants t LEFT JOIN policies p ON p.tenant_id = t.tenant_id WHERE t.tenant_id = $1", [tenantID]
+        ).first else { return nil }
+        return try decode(row, tenantID: tenantID)
+    }
+
+    /// The settings from a row whose first columns are `columns`.
+    static func decode(_ row: PGRow, tenantID: Int64) throws -> TenantSettings {
         guard let currency = Currency.iso(try row.decode(String.self, at: 1)) else {
             throw PGError(.decoding, message: "tenant \(tenantID) has an unknown base currency")
         }
