@@ -10,7 +10,7 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "Show the snapshot that recalc stored, at one level, as table, csv or json."
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
 
     @OptionGroup var database: DatabaseOptions
 
@@ -23,7 +23,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "portfolio, client, debtor, group, country or pair.")
     var by: String = "portfolio"
 
-    @Option(help: "table (default on a terminal), csv or json.")
+    @Option(help: "table (default on a terminal), csv, json, or html (the analysts' page, every level, with charts).")
     var format: Format?
 
     @Option(help: "Only the rows carrying this flag, e.g. DEBTOR_LIMIT_BREACH.")
@@ -45,6 +45,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if format == .html { return try await html() }
         let (ref, date, level) = (tenant, CalendarDate(iso: asOf)!, ReportLevel(rawValue: by)!)
         let report = try await database.withDatabase { pool -> RiskReport? in
             try await pool.withConnection { connection -> RiskReport? in
@@ -72,10 +73,27 @@ struct ReportCommand: AsyncParsableCommand {
             json = .object(members)
         }
         switch format ?? (isatty(1) == 1 ? .table : .json) {
-        case .json: print(json.rendered())
+        case .json, .html: print(json.rendered())
         case .csv: print(ReportTable(json: json, level: level, currency: report.currency).csv(), terminator: "")
         case .table: print(ReportTable(json: json, level: level, currency: report.currency).table())
         }
+    }
+
+    /// The self-contained HTML page of the snapshot, on standard output.
+    func html() async throws {
+        let (ref, date) = (tenant, CalendarDate(iso: asOf)!)
+        let input = try await database.withDatabase { pool -> HTMLReportInput? in
+            try await pool.withConnection { connection -> HTMLReportInput? in
+                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
+                else { return nil }
+                return try connection.tenantTransaction(id) { try ReportData.htmlInput($0, tenantID: id, asOf: date) }
+            }
+        }
+        guard let input else {
+            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
+            throw ExitCode.failure
+        }
+        print(HTMLReport.render(input), terminator: "")
     }
 
     static func field(_ row: JSONText, _ name: String) -> JSONText? {

@@ -11,6 +11,23 @@ struct ReportsController {
         group.get("flags", use: flags)
     }
 
+    func registerPage(on group: RouterGroup<APIContext>) {
+        group.get("{date}", use: page)
+    }
+
+    /// The self-contained HTML report of the snapshot of `{date}` (as `report --format html` writes it).
+    @Sendable func page(_ request: Request, context: APIContext) async throws -> Response {
+        let identity = try context.caller(atLeast: .read)
+        let raw = try context.parameters.require("date")
+        guard let date = CalendarDate(iso: raw) else { throw APIError.invalidParameter("date", "\"\(raw)\" is not a date (YYYY-MM-DD)") }
+        let input = try await pool.tenantTransaction(identity.tenantID) { connection in
+            try ReportData.htmlInput(connection, tenantID: identity.tenantID, asOf: date)
+        }
+        guard let input else { throw Self.noSnapshot(date) }
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: HTMLReport.render(input))))
+    }
+
     /// The snapshot date asked for, or the latest one; 404 when there is none.
     static func snapshotDate(_ connection: PGConnection, _ tenantID: Int64, _ asked: CalendarDate?) throws -> CalendarDate {
         if let asked { return asked }

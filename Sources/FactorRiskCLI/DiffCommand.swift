@@ -1,0 +1,97 @@
+import ArgumentParser
+import FactorRiskCore
+import FactorRiskPostgres
+import Foundation
+
+/// `factor-risk diff`: what changed between two stored snapshots of a tenant.
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "What changed between two snapshots: new, cleared and worsened breaches; the limits and availability that moved most."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The tenant.")
+    var tenant: String
+
+    @Option(help: "The earlier snapshot's date (YYYY-MM-DD).")
+    var from: String
+
+    @Option(help: "The later snapshot's date (YYYY-MM-DD).")
+    var to: String
+
+    @Option(help: "table (default on a terminal), csv or json.")
+    var format: Format?
+
+    @Option(help: "How many of the largest moves to show per figure.")
+    var top = 10
+
+    func validate() throws {
+        for (name, value) in [("--from", from), ("--to", to)] where CalendarDate(iso: value) == nil {
+            throw ValidationError("\(name): \"\(value)\" is not a date (YYYY-MM-DD)")
+        }
+        if top < 1 { throw ValidationError("--top must be at least 1") }
+    }
+
+    func run() async throws {
+        let (ref, first, second) = (tenant, CalendarDate(iso: from)!, CalendarDate(iso: to)!)
+        let snapshots = try await database.withDatabase { pool -> (RiskReport?, RiskReport?)? in
+            try await pool.withConnection { connection -> (RiskReport?, RiskReport?)? in
+                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
+                else { return nil }
+                return try connection.tenantTransaction(id) { connection in
+                    (try ProductionEngine.snapshot(connection, tenantID: id, asOf: first),
+                     try ProductionEngine.snapshot(connection, tenantID: id, asOf: second))
+                }
+            }
+        }
+        guard let snapshots else {
+            printError("no tenant \"\(ref)\"")
+            throw ExitCode.failure
+        }
+        for (date, snapshot) in [(first, snapshots.0), (second, snapshots.1)] where snapshot == nil {
+            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
+            throw ExitCode.failure
+        }
+        let diff = SnapshotDiff(from: snapshots.0!, to: snapshots.1!, top: top)
+        switch format ?? (isatty(1) == 1 ? .table : .json) {
+        case .json: print(diff.json.rendered())
+        case .csv: print(Self.csv(diff), terminator: "")
+        case .table: print(Self.table(diff))
+        }
+    }
+
+    static func csv(_ diff: SnapshotDiff) -> String {
+        let exponent = diff.currency.exponent
+        func money(_ value: Int64?) -> String { value.map { Money.format($0, exponent: exponent) } ?? "" }
+        var lines = [CSVEncoding.line(["kind", "change", "subject", "ref", "code", "before", "after", "delta"])]
+        for breach in diff.breaches {
+            lines.append(CSVEncoding.line(["breach", breach.change.rawValue, breach.subject, breach.ref, breach.flag.rawValue,
+                                           money(breach.before), money(breach.after), ""]))
+        }
+        for move in diff.movements {
+            lines.append(CSVEncoding.line(["movement", move.delta > 0 ? "up" : "down", move.subject, move.ref, move.field,
+                                           money(move.before), money(move.after), money(move.delta)]))
+        }
+        return lines.joined()
+    }
+
+    static func table(_ diff: SnapshotDiff) -> String {
+        let exponent = diff.currency.exponent
+        func money(_ value: Int64?) -> String { value.map { Money.format($0, exponent: exponent, grouping: true) } ?? "" }
+        var text = "\(diff.tenantRef): \(diff.from) → \(diff.to), \(diff.currency.code)\n\nBreaches\n"
+        text += diff.breaches.isEmpty ? "  none changed\n" : TextTable(
+            header: ["change", "subject", "ref", "code", "over limit before", "over limit after"],
+            rows: diff.breaches.map { [$0.change.rawValue, $0.subject, $0.ref, $0.flag.rawValue, money($0.before), money($0.after)] },
+            rightAligned: [4, 5]).render() + "\n"
+        text += "\nMoved most\n"
+        text += diff.movements.isEmpty ? "  nothing moved\n" : TextTable(
+            header: ["subject", "ref", "figure", "before", "after", "change"],
+            rows: diff.movements.map { [$0.subject, $0.ref, $0.field, money($0.before), money($0.after), money($0.delta)] },
+            rightAligned: [3, 4, 5]).render()
+        return text
+    }
+}

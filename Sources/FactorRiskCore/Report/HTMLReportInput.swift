@@ -1,0 +1,52 @@
+/// Everything the analysts' HTML report shows for one tenant and date.
+public struct HTMLReportInput: Sendable {
+    /// The concentration of the portfolio on one stored snapshot date, for the trend chart.
+    public struct ConcentrationPoint: Sendable, Equatable {
+        public var asOf: CalendarDate
+        public var hhiPPM: Int64?
+        public var top10ShareBP: Int64?
+        public var guaranteed: Int64
+
+        public init(asOf: CalendarDate, hhiPPM: Int64?, top10ShareBP: Int64?, guaranteed: Int64) {
+            self.asOf = asOf
+            self.hhiPPM = hhiPPM
+            self.top10ShareBP = top10ShareBP
+            self.guaranteed = guaranteed
+        }
+    }
+
+    /// Open invoices of the ledger by days past due as of the report's date (base minor units,
+    /// documents that take part in the computation: issued on or before the date, open, with a rate).
+    public struct AgeingBucket: Sendable, Equatable {
+        /// "current", "1-30", "31-60", "61-90", "90+".
+        public var label: String
+        public var open: Int64
+        public var invoices: Int
+
+        public init(label: String, open: Int64, invoices: Int) {
+            self.label = label
+            self.open = open
+            self.invoices = invoices
+        }
+
+        public static let labels = ["current", "1-30", "31-60", "61-90", "90+"]
+    }
+
+    public var tenantName: String
+    /// Every level of the snapshot (pairs, clients, debtors, groups, countries, portfolio with flags_count).
+    public var report: RiskReport
+    /// Every stored snapshot of the tenant up to the report's date, oldest first.
+    public var history: [ConcentrationPoint]
+    /// In `AgeingBucket.labels` order.
+    public var ageing: [AgeingBucket]
+    /// When the snapshot was computed, as text (UTC).
+    public var computedAt: String
+
+    public init(tenantName: String, report: RiskReport, history: [ConcentrationPoint], ageing: [AgeingBucket], computedAt: String) {
+        self.tenantName = tenantName
+        self.report = report
+        self.history = history
+        self.ageing = ageing
+        self.computedAt = computedAt
+    }
+}

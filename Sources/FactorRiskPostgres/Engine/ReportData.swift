@@ -1,0 +1,50 @@
+import FactorRiskCore
+
+/// What the HTML report needs besides a snapshot: the tenant's name, the concentration of every
+/// stored snapshot up to the date, and the ageing of the ledger on the date.
+public enum ReportData {
+    /// The ledger's open invoices by days past due on D, in base minor units: the documents that
+    /// take part in the computation (issued by D, open, with a rate), converted as §2 converts them.
+    static let ageing = """
+        WITH \(EngineSQL.settings), \(EngineSQL.rates)
+        SELECT bucket, coalesce(sum(o), 0)::bigint, count(*)
+        FROM (
+            SELECT CASE WHEN $2::date - d.due_date <= 0 THEN 0 WHEN $2::date - d.due_date <= 30 THEN 1
+                        WHEN $2::date - d.due_date <= 60 THEN 2 WHEN $2::date - d.due_date <= 90 THEN 3 ELSE 4 END AS bucket,
+                   CASE WHEN d.currency = s.base_currency THEN d.open_amount
+                        ELSE round(d.open_amount * r.rate * 10::numeric ^ (s.base_exponent - cu.exponent))::bigint END AS o
+            FROM documents d
+            CROSS JOIN settings s
+            JOIN currencies cu ON cu.currency = d.currency
+            LEFT JOIN rates r ON r.currency = d.currency
+            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 AND d.kind = 'invoice'
+              AND (d.currency = s.base_currency OR r.rate IS NOT NULL)
+        ) x
+        GROUP BY bucket
+        """
+
+    /// Everything the HTML report of (`tenantID`, `date`) shows; nil without a snapshot of that date.
+    /// Runs in the caller's tenant transaction.
+    public static func htmlInput(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> HTMLReportInput? {
+        guard let report = try ProductionEngine.snapshot(connection, tenantID: tenantID, asOf: date),
+              let head = try connection.query("""
+                  SELECT t.name, to_char(s.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
+                  FROM tenants t JOIN snapshots s ON s.tenant_id = t.tenant_id WHERE t.tenant_id = $1 AND s.as_of = $2
+                  """, [tenantID, date]).first
+        else { return nil }
+        let history = try connection.query("""
+            SELECT as_of, hhi_ppm, top10_share_bp, guaranteed FROM snapshots WHERE tenant_id = $1 AND as_of <= $2 ORDER BY as_of
+            """, [tenantID, date]).rows.map { row in
+            HTMLReportInput.ConcentrationPoint(
+                asOf: try row.decode(at: 0), hhiPPM: try row.decode(at: 1), top10ShareBP: try row.decode(at: 2), guaranteed: try row.decode(at: 3))
+        }
+        var buckets = HTMLReportInput.AgeingBucket.labels.map { HTMLReportInput.AgeingBucket(label: $0, open: 0, invoices: 0) }
+        for row in try connection.query(ageing, [tenantID, date]).rows {
+            let index: Int = try row.decode(at: 0)
+            buckets[index].open = try row.decode(at: 1)
+            buckets[index].invoices = try row.decode(at: 2)
+        }
+        return HTMLReportInput(tenantName: try head.decode(at: 0), report: report, history: history, ageing: buckets,
+                               computedAt: try head.decode(at: 1))
+    }
+}

@@ -1,0 +1,73 @@
+@testable import FactorRiskCore
+import Testing
+
+@Suite("what changed between two snapshots")
+struct SnapshotDiffTests {
+    /// Two hand-made snapshots, the 19th and the 20th: D1 goes over its limit, D2's breach grows,
+    /// C1's over-advance clears, FR's limit moves with the portfolio, and availability shifts.
+    static func snapshots() -> (RiskReport, RiskReport) {
+        var before = RiskReport(tenantRef: "acme", asOf: CalendarDate(iso: "2026-11-19")!, currency: Currency.iso("EUR")!)
+        var after = RiskReport(tenantRef: "acme", asOf: CalendarDate(iso: "2026-11-20")!, currency: Currency.iso("EUR")!)
+        func debtor(_ ref: String, limit: Int64, guaranteed: Int64, available: Int64) -> RiskReport.DebtorRow {
+            var row = RiskReport.DebtorRow(debtorRef: ref, country: "FR", groupRef: ref, creditLimit: limit)
+            row.guaranteed = guaranteed
+            row.availableLimit = available
+            if guaranteed > limit { row.flags = [.debtorLimitBreach] }
+            return row
+        }
+        func client(_ ref: String, availability: Int64) -> RiskReport.ClientRow {
+            var row = RiskReport.ClientRow(clientRef: ref, mode: .notified)
+            row.availability = availability
+            if availability < 0 { row.flags = [.overAdvance] }
+            return row
+        }
+        func country(_ code: String, limit: Int64, guaranteed: Int64) -> RiskReport.CountryRow {
+            var row = RiskReport.CountryRow(country: code, grade: 0, embargoed: false)
+            row.limit = limit
+            row.guaranteed = guaranteed
+            return row
+        }
+        before.debtors = [debtor("D1", limit: 100_00, guaranteed: 90_00, available: 10_00),
+                          debtor("D2", limit: 50_00, guaranteed: 60_00, available: 0),
+                          debtor("D3", limit: 80_00, guaranteed: 10_00, available: 70_00)]
+        after.debtors = [debtor("D1", limit: 100_00, guaranteed: 120_00, available: 0),
+                         debtor("D2", limit: 50_00, guaranteed: 75_00, available: 0),
+                         debtor("D3", limit: 80_00, guaranteed: 40_00, available: 40_00)]
+        before.clients = [client("C1", availability: -5_00), client("C2", availability: 30_00)]
+        after.clients = [client("C1", availability: 2_00), client("C2", availability: 10_00)]
+        before.countries = [country("FR", limit: 200_00, guaranteed: 160_00)]
+        after.countries = [country("FR", limit: 235_00, guaranteed: 235_00)]
+        return (before, after)
+    }
+
+    @Test("new, worsened and cleared breaches, with the excess over the limit before and after")
+    func breaches() {
+        let (before, after) = Self.snapshots()
+        let diff = SnapshotDiff(from: before, to: after)
+        #expect(diff.breaches == [
+            .init(change: .new, subject: "debtor", ref: "D1", flag: .debtorLimitBreach, before: nil, after: 20_00),
+            .init(change: .worsened, subject: "debtor", ref: "D2", flag: .debtorLimitBreach, before: 10_00, after: 25_00),
+            .init(change: .cleared, subject: "client", ref: "C1", flag: .overAdvance, before: 5_00, after: nil),
+        ])
+    }
+
+    @Test("the limits and availabilities that moved most, largest first, limited to the top N")
+    func movements() {
+        let (before, after) = Self.snapshots()
+        let diff = SnapshotDiff(from: before, to: after, top: 1)
+        // Debtors: D3 −30.00, D1 −10.00 (D2 unchanged); clients: C2 −20.00, C1 +7.00; FR +35.00.
+        #expect(diff.movements.map { "\($0.subject) \($0.ref) \($0.field) \($0.delta)" } ==
+                ["debtor D3 available_limit -3000", "client C2 availability -2000", "country FR limit 3500"])
+        let all = SnapshotDiff(from: before, to: after)
+        #expect(all.movements.count == 5)
+        #expect(all.json.rendered(indent: 0).contains(#"{"subject":"client","ref":"C1","field":"availability","before":"-5.00","after":"2.00","change":"7.00"}"#))
+    }
+
+    @Test("a snapshot compared with itself has nothing to say")
+    func unchanged() {
+        let (before, _) = Self.snapshots()
+        let diff = SnapshotDiff(from: before, to: before)
+        #expect(diff.breaches.isEmpty)
+        #expect(diff.movements.isEmpty)
+    }
+}
