@@ -94,6 +94,14 @@ struct APITests {
             .object([("subject", .string("client")), ("ref", .string("C2")), ("code", .string("OVER_ADVANCE")), ("level", .string("breach"))]),
         ]))
         #expect((try await client.get("/v1/reports/debtor?as_of=2026-11-21")).errorCode == "no_snapshot")
+        // The analysts' page of the same snapshot, as HTML.
+        let page = try await client.get("/reports/2026-11-20")
+        #expect(page.status == 200)
+        #expect(page.headers["content-type"]?.hasPrefix("text/html") == true)
+        #expect(page.body.hasPrefix("<!DOCTYPE html>") && page.body.contains("125,000.00") && page.body.contains("-110,400.00"))
+        #expect((try await client.get("/reports/2026-11-21")).errorCode == "no_snapshot")
+        #expect((try await client.get("/reports/yesterday")).errorCode == "invalid_parameter")
+        #expect((try await api.client(nil).get("/reports/2026-11-20")).status == 401)
         #expect((try await client.get("/v1/reports/nowhere")).status == 404)
         #expect((try await client.get("/v1/reports/debtor?sort=debtor_ref")).errorCode == "invalid_parameter")
         #expect((try await client.get("/v1/reports/debtor?cursor=zz")).errorCode == "invalid_parameter")

@@ -467,7 +467,8 @@ private struct HTMLReportPage {
             var text = N.percent(bp: row.utilizationBP)
             if row.utilizationBP == nil { text += " (credit limit \(money(row.creditLimit)))" }
             if breached { text += " OVER LIMIT" } else if warned { text += " warning" }
-            if let utilization = row.utilizationBP, utilization > axis { text += " (beyond the scale)" }
+            // A bar cut at the end of the scale says so with an arrow; the figure is in the text.
+            if let utilization = row.utilizationBP, utilization > axis { text += " »" }
             out += svgText(text, x: textLeft, y: y + 16, weight: breached ? "700" : nil,
                            fill: breached ? Self.red : warned ? Self.amber : Self.ink)
         }
