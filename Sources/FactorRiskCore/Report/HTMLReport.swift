@@ -11,7 +11,7 @@
 public enum HTMLReport {
     /// The page, with the warning line of the debtor chart at the rulebook's default (8000 bp).
     public static func render(_ input: HTMLReportInput) -> String {
-        render(input, utilizationWarnBP: Policy().utilizationWarnBP)
+        render(input, utilizationWarnBP: input.utilizationWarnBP)
     }
 
     /// The page, with the warning line of the debtor chart at `utilizationWarnBP` (the tenant's

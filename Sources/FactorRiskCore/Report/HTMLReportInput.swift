@@ -41,8 +41,14 @@ public struct HTMLReportInput: Sendable {
     public var ageing: [AgeingBucket]
     /// When the snapshot was computed, as text (UTC).
     public var computedAt: String
+    /// The tenant's warning level of utilization (policy `utilization_warn_bp`), drawn on the debtor chart.
+    public var utilizationWarnBP: Int64
 
-    public init(tenantName: String, report: RiskReport, history: [ConcentrationPoint], ageing: [AgeingBucket], computedAt: String) {
+    public init(
+        tenantName: String, report: RiskReport, history: [ConcentrationPoint], ageing: [AgeingBucket], computedAt: String,
+        utilizationWarnBP: Int64 = Policy().utilizationWarnBP
+    ) {
+        self.utilizationWarnBP = utilizationWarnBP
         self.tenantName = tenantName
         self.report = report
         self.history = history

@@ -44,7 +44,8 @@ public enum ReportData {
             buckets[index].open = try row.decode(at: 1)
             buckets[index].invoices = try row.decode(at: 2)
         }
+        let warning = try TenantSettings.load(connection, tenantID: tenantID)?.policy.utilizationWarnBP ?? Policy().utilizationWarnBP
         return HTMLReportInput(tenantName: try head.decode(at: 0), report: report, history: history, ageing: buckets,
-                               computedAt: try head.decode(at: 1))
+                               computedAt: try head.decode(at: 1), utilizationWarnBP: warning)
     }
 }
