@@ -51,9 +51,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
 extension Response {
     /// A JSON response from our ordered writer (fields in the order FORMATS.md lists them).
     static func json(_ value: JSONText, status: HTTPResponse.Status = .ok) -> Response {
-        var buffer = ByteBuffer()
-        buffer.writeString(value.rendered(indent: 0))
-        buffer.writeString("\n")
+        var bytes = value.renderedUTF8(indent: 0)
+        bytes.append(0x0A)
+        let buffer = ByteBuffer(bytes: bytes)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 }
