@@ -71,7 +71,10 @@ struct StagingTable {
                            s.issue_date, s.due_date, s.disputed FROM \(name) s
                     JOIN clients c ON c.tenant_id = $1 AND c.client_ref = s.client_ref
                     JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
-                    """, touch: false)
+                    """, touch: false,
+                // New documents go in pair by pair: the pair index then takes them in key order (for a new
+                // tenant, at its right edge), and a pair's documents share pages for the live answers.
+                insertOrder: "debtor_id, client_id")
         }
     }
 
@@ -92,7 +95,7 @@ struct StagingTable {
     /// for every row. Rows that are the same are not rewritten, so a re-import leaves no new row
     /// version; new rows are plain inserts. Imports of one tenant are serialised by an advisory lock.
     private static func merge(tenantID: Int64, staged: String, table: String, key: [String], columns: [String], select: String,
-                              touch: Bool = true) -> MergeStatements {
+                              touch: Bool = true, insertOrder: String? = nil) -> MergeStatements {
         let resolved = "resolved_\(staged)"
         let tenant = String(tenantID)
         let all = (key + columns).joined(separator: ", ")
@@ -115,7 +118,8 @@ struct StagingTable {
                 UPDATE \(table) t SET \(assignments.joined(separator: ", ")) FROM \(resolved) r
                 WHERE r.present AND t.tenant_id = \(tenant) AND \(match) AND (\(old)) IS DISTINCT FROM (\(new))
                 """,
-            insert: "INSERT INTO \(table) (tenant_id, \(all)) SELECT \(tenant), \(all) FROM \(resolved) r WHERE NOT r.present")
+            insert: "INSERT INTO \(table) (tenant_id, \(all)) SELECT \(tenant), \(all) FROM \(resolved) r WHERE NOT r.present"
+                + (insertOrder.map { " ORDER BY \($0)" } ?? ""))
     }
 
     /// Appends a value in COPY's text format: `\N` for NULL, backslash, tab, CR and LF escaped.
