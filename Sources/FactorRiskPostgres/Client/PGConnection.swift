@@ -16,7 +16,7 @@ public final class PGConnection: @unchecked Sendable {
     let handle: OpaquePointer
     private let cancelBox: CancelBox
     /// Names of the statements prepared on this connection, so each is prepared once per session.
-    private var prepared: Set<String> = []
+    var prepared: Set<String> = []
 
     /// Opens a connection.
     ///

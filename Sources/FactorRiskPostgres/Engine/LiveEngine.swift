@@ -113,7 +113,35 @@ public enum LiveEngine {
     public static func debtorExposure(
         _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, debtorRef: String
     ) throws -> DebtorExposure? {
-        let rows = try connection.query(LiveSQL.debtorExposure, [settings.tenantID, date, debtorRef]).rows
+        try exposure(from: connection.query(LiveSQL.debtorExposure, [settings.tenantID, date, debtorRef]).rows, settings: settings)
+    }
+
+    /// A debtor's live row, group, country and pairs, in one round trip when the live state is
+    /// current: the transaction, the settings with the state's status, the debtor with its pairs
+    /// and the commit go to the server together. When the state must be built or moved first, it
+    /// is, and the debtor is read again. Nil settings: the tenant is not visible.
+    public static func readDebtor(
+        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, debtorRef: String
+    ) throws -> (TenantSettings?, DebtorExposure?) {
+        let results = try connection.pipeline([
+            .statement("BEGIN"), .statement("SET LOCAL ROLE \(serviceRoleName)"),
+            .statement("SET LOCAL app.tenant_id = '\(tenantID)'"),
+            .prepared(LiveSQL.settingsAndStatus, [tenantID, date]),
+            .prepared(LiveSQL.debtorExposure, [tenantID, date, debtorRef]),
+            .statement("COMMIT"),
+        ])
+        guard let row = results[3].first else { return (nil, nil) }
+        let settings = try TenantSettings.decode(row, tenantID: tenantID)
+        let current = try row.decode(Bool.self, at: TenantSettings.columnCount) && !(try row.decode(Bool.self, at: TenantSettings.columnCount + 1))
+        if current { return (settings, try exposure(from: results[4].rows, settings: settings)) }
+        return try connection.tenantTransaction(tenantID) { connection in
+            guard let settings = try prepare(connection, tenantID: tenantID, asOf: date) else { return (nil, nil) }
+            return (settings, try debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef))
+        }
+    }
+
+    /// The exposure from the rows of `LiveSQL.debtorExposure`; nil when there are none.
+    static func exposure(from rows: [PGRow], settings: TenantSettings) throws -> DebtorExposure? {
         guard let row = rows.first else { return nil }
         let debtorID: Int64 = try row.decode(at: 0)
         let declaredGroup: String? = try row.decode(at: 3)
