@@ -51,7 +51,16 @@ struct ReportCommand: AsyncParsableCommand {
             try await pool.withConnection { connection -> RiskReport? in
                 guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
                 else { return nil }
-                return try connection.tenantTransaction(id) { try ProductionEngine.snapshot($0, tenantID: id, asOf: date) }
+                // Only the level asked for is read (the portfolio's flag counts are counted in PostgreSQL).
+                return try connection.tenantTransaction(id) { connection in
+                    guard var report = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return nil }
+                    if let rows = SnapshotLevel.of(level) {
+                        try rows.readAll(connection, tenantID: id, asOf: date, into: &report)
+                    } else {
+                        report.portfolio.flagsCount = try ProductionEngine.flagCounts(connection, tenantID: id, asOf: date)
+                    }
+                    return report
+                }
             }
         }
         guard let report else {

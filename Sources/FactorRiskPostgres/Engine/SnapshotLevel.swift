@@ -144,7 +144,7 @@ public struct SnapshotLevel: Sendable {
         })
 
     /// Every row of the level, in key order, into `report`.
-    func readAll(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, into report: inout RiskReport) throws {
+    public func readAll(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, into report: inout RiskReport) throws {
         let order = keys.map { "\($0) COLLATE \"C\"" }.joined(separator: ", ")
         for row in try connection.query(
             "SELECT \(columns) FROM \(table) WHERE tenant_id = $1 AND as_of = $2 ORDER BY \(order)", [tenantID, date]
