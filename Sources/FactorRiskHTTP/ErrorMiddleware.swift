@@ -37,7 +37,7 @@ struct ErrorMiddleware: RouterMiddleware {
         switch error.status {
         case .notFound: ("not_found", "no such route")
         case .contentTooLarge: ("payload_too_large", "the body is larger than \(APIServer.maxBodyBytes) bytes")
-        case .methodNotAllowed: ("method_not_allowed", "this route does not take \(error.status.code == 405 ? "that method" : "it")")
+        case .methodNotAllowed: ("method_not_allowed", "this route does not take that method")
         case .unauthorized: ("invalid_credentials", error.body ?? "invalid credentials")
         default: (error.status.code < 500 ? "bad_request" : "internal_error", error.body ?? error.status.reasonPhrase)
         }

@@ -33,9 +33,7 @@ struct WritesController {
         guard (1...Self.maxDocuments).contains(items.count) else {
             throw Self.invalid([.init("$.documents", "holds \(items.count) documents; send 1 to \(Self.maxDocuments) per request")])
         }
-        let baseExponent = try await pool.tenantTransaction(identity.tenantID) {
-            try TenantSettings.load($0, tenantID: identity.tenantID)?.tenant.baseCurrency.exponent ?? 2
-        }
+        let baseExponent = try await exponent(identity)
         // The same row checks as the import, field by field, named by JSON path.
         let columns = BundleFile.documents.columns
         let validator = try BundleRowValidator(file: .documents, header: columns, baseExponent: baseExponent)

@@ -17,7 +17,6 @@ public enum LiveEngine {
         public var country: RiskReport.CountryRow
         /// The debtor's own group_ref (nil when it has none and is a group of its own).
         public var declaredGroupRef: String?
-        var debtorID: Int64
     }
 
     /// The advisory lock that orders builders (exclusive) against writers (shared) of one tenant.
@@ -143,7 +142,6 @@ public enum LiveEngine {
     /// The exposure from the rows of `LiveSQL.debtorExposure`; nil when there are none.
     static func exposure(from rows: [PGRow], settings: TenantSettings) throws -> DebtorExposure? {
         guard let row = rows.first else { return nil }
-        let debtorID: Int64 = try row.decode(at: 0)
         let declaredGroup: String? = try row.decode(at: 3)
         let ref: String = try row.decode(at: 1)
         var debtor = RiskReport.DebtorRow(
@@ -174,7 +172,7 @@ public enum LiveEngine {
         LevelRules.debtor(&debtor, group: group, country: country, policy: settings.policy)
         let pairs = try pairs(in: rows, from: 23)
         return DebtorExposure(
-            debtor: debtor, pairs: pairs, group: group, country: country, declaredGroupRef: declaredGroup, debtorID: debtorID)
+            debtor: debtor, pairs: pairs, group: group, country: country, declaredGroupRef: declaredGroup)
     }
 
     /// A client's live row with its funding waterfall; nil when the tenant has no such client.

@@ -173,9 +173,6 @@ enum LiveSQL {
     static let pairSelectList = "cl.client_ref, de.debtor_ref, "
         + pairColumns.split(separator: ",").map { "lp." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
 
-    /// How many columns a pair takes in a row (client_ref, debtor_ref and the figures but `documents`).
-    static let pairWidth = 18
-
     /// A debtor's sums, with those of its group, its country and the tenant, its country's risk,
     /// and its pairs: one row per pair (one row with null pair columns when it has none).
     static let debtorExposure = PGStatement(name: "live_debtor_exposure", sql: """
