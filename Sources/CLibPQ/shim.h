@@ -3,4 +3,6 @@
 /* The include folder comes from pkg-config (libpq.pc), never hard-coded here. */
 #include <libpq-fe.h>
 #include <poll.h>
+/* Linux epoll: waiting for many connections' sockets from one thread (SocketReadiness). */
+#include <sys/epoll.h>
 #endif

@@ -32,9 +32,7 @@ struct LiveController {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
         let ref = try context.parameters.require("debtor_ref")
-        let (loaded, found) = try await pool.withConnection { connection in
-            try LiveEngine.readDebtor(connection, tenantID: identity.tenantID, asOf: date, debtorRef: ref)
-        }
+        let (loaded, found) = try await LiveEngine.readDebtor(pool, tenantID: identity.tenantID, asOf: date, debtorRef: ref)
         guard let settings = loaded else { throw APIError(.unauthorized, "invalid_credentials", "the key's tenant no longer exists") }
         guard let exposure = found else { throw APIError.notFound("debtor \"\(ref)\"") }
         let report = RiskReport(tenantRef: identity.tenantRef, asOf: date, currency: settings.tenant.baseCurrency)

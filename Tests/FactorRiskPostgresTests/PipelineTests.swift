@@ -53,4 +53,47 @@ struct PipelineTests {
         #expect(try connection.query("SELECT count(*) FROM u").first?.decode(Int.self, at: 0) == 0)
         #expect(try connection.query("SELECT 1").first?.decode(Int.self, at: 0) == 1)
     }
+
+    @Test("through the pool without a thread: same results, answers larger than a socket buffer, a failure leaves the pool usable")
+    func poolPipelineWithoutBlocking() async throws {
+        let database = try await TestCluster.shared.freshDatabase("pipeline_pool")
+        let pool = database.pool(maxConnections: 1)
+        defer { pool.close() }
+        // The first use opens the connection on its thread; the ones after run on the caller's.
+        for _ in 0..<2 {
+            let results = try await pool.pipeline([
+                .statement("BEGIN"),
+                .prepared(Self.double, [Int64(21)]),
+                .statement("SELECT n, repeat('x', 100) FROM generate_series(1, $1::int) n", [Int64(50_000)]),
+                .statement("COMMIT"),
+            ])
+            #expect(results.count == 4)
+            #expect(try results[1].first?.decode(Int64.self, at: 0) == 42)
+            // About 5 MB: many reads, each after a wait for the socket.
+            #expect(results[2].rowCount == 50_000)
+            #expect(try results[2].rows.last?.decode(Int64.self, at: 0) == 50_000)
+        }
+        let error = await #expect(throws: PGError.self) {
+            try await pool.pipeline([.statement("BEGIN"), .statement("SELECT 1 / 0"), .statement("COMMIT")])
+        }
+        #expect(error?.sqlState == "22012")
+        // The next caller (the pool has one connection) is not left in the failed transaction.
+        let after = try await pool.pipeline([.statement("SELECT 7")])
+        #expect(try after[0].first?.decode(Int64.self, at: 0) == 7)
+
+        // Many tasks at once over two connections: every answer is its own.
+        let shared = database.pool(maxConnections: 2)
+        defer { shared.close() }
+        let sums = try await withThrowingTaskGroup(of: (Int64, Int64).self) { group in
+            for n in Int64(1)...64 {
+                group.addTask {
+                    let results = try await shared.pipeline([.prepared(Self.double, [n]), .statement("SELECT $1::int8 + 1", [n])])
+                    return (n, try results[0].first!.decode(Int64.self, at: 0) + results[1].first!.decode(Int64.self, at: 0))
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(sums.count == 64)
+        #expect(sums.allSatisfy { $0.value == 3 * $0.key + 1 })
+    }
 }

@@ -102,6 +102,30 @@ public final class PGPool: Sendable {
         }
     }
 
+    /// Runs `steps` as one pipeline (see `PGConnection.pipeline`) on a pooled connection, without
+    /// the hop to the connection's thread: the statements are sent from the caller's thread and the
+    /// task waits for the answer without holding a thread. This is the path of short, frequent
+    /// exchanges (the live answers). A connection that must first be opened is opened on its
+    /// thread, as `withConnection` does.
+    public func pipeline(_ steps: [PGConnection.PipelineStep]) async throws -> [PGResult] {
+        let slot = try await acquire()
+        defer { release(slot) }
+        guard let connection = slot.openConnection() else {
+            let configuration = self.configuration
+            return try await slot.thread.run {
+                let connection = try slot.readyConnection(configuration)
+                defer { slot.finishUse(connection) }
+                return try connection.pipeline(steps)
+            }
+        }
+        return try await withTaskCancellationHandler {
+            defer { slot.finishUseWithoutBlocking(connection) }
+            return try await connection.pipelineWithoutBlocking(steps)
+        } onCancel: {
+            slot.requestCancel()
+        }
+    }
+
     /// Runs `body` in a transaction on a pooled connection.
     @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
@@ -215,7 +239,8 @@ public final class PGPool: Sendable {
 /// One place in the pool: a thread and the connection that lives on it.
 final class PooledConnection: @unchecked Sendable {
     let thread: ConnectionThread
-    /// Read and written only on `thread`.
+    /// Read and written only by the slot's owner of the moment (the pool hands a slot to one
+    /// caller at a time, under its lock): on `thread`, or on the caller's own thread by `PGPool.pipeline`.
     private var connection: PGConnection?
     /// The connection in use and whether cancellation was asked, for other threads.
     private let cancellation = Mutex<(connection: PGConnection?, requested: Bool)>((nil, false))
@@ -244,6 +269,24 @@ final class PooledConnection: @unchecked Sendable {
         }
         if cancelled { throw CancellationError() }
         return ready
+    }
+
+    /// The slot's connection when it is open and still usable, for use on the caller's thread;
+    /// nil when one must be opened first (which blocks, so belongs on the slot's thread).
+    func openConnection() -> PGConnection? {
+        guard let current = connection, current.isStillOpenWhileIdle() else { return nil }
+        let cancelled = cancellation.withLock { state -> Bool in
+            state.connection = current
+            return state.requested
+        }
+        return cancelled ? nil : current
+    }
+
+    /// After use on the caller's thread: a connection left broken or inside a transaction is
+    /// dropped rather than repaired with a blocking round trip; the next user opens a new one.
+    func finishUseWithoutBlocking(_ used: PGConnection) {
+        cancellation.withLock { $0.connection = nil }
+        if !used.isHealthy || used.inTransaction { connection = nil }
     }
 
     /// On the slot's thread, after use: rolls back what was left open, drops a broken connection.

@@ -117,12 +117,13 @@ public enum LiveEngine {
 
     /// A debtor's live row, group, country and pairs, in one round trip when the live state is
     /// current: the transaction, the settings with the state's status, the debtor with its pairs
-    /// and the commit go to the server together. When the state must be built or moved first, it
-    /// is, and the debtor is read again. Nil settings: the tenant is not visible.
+    /// and the commit go to the server together, from the caller's thread (`PGPool.pipeline`).
+    /// When the state must be built or moved first, it is, and the debtor is read again.
+    /// Nil settings: the tenant is not visible.
     public static func readDebtor(
-        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, debtorRef: String
-    ) throws -> (TenantSettings?, DebtorExposure?) {
-        let results = try connection.pipeline([
+        _ pool: PGPool, tenantID: Int64, asOf date: CalendarDate, debtorRef: String
+    ) async throws -> (TenantSettings?, DebtorExposure?) {
+        let results = try await pool.pipeline([
             .statement("BEGIN"), .statement("SET LOCAL ROLE \(serviceRoleName)"),
             .statement("SET LOCAL app.tenant_id = '\(tenantID)'"),
             .prepared(LiveSQL.settingsAndStatus, [tenantID, date]),
@@ -133,7 +134,7 @@ public enum LiveEngine {
         let settings = try TenantSettings.decode(row, tenantID: tenantID)
         let current = try row.decode(Bool.self, at: TenantSettings.columnCount) && !(try row.decode(Bool.self, at: TenantSettings.columnCount + 1))
         if current { return (settings, try exposure(from: results[4].rows, settings: settings)) }
-        return try connection.tenantTransaction(tenantID) { connection in
+        return try await pool.tenantTransaction(tenantID) { connection in
             guard let settings = try prepare(connection, tenantID: tenantID, asOf: date) else { return (nil, nil) }
             return (settings, try debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef))
         }
