@@ -21,6 +21,9 @@ public enum Money {
         precondition((0...maxExponent).contains(exponent), "exponent \(exponent) is outside 0...\(maxExponent)")
         let string = String(text)
         guard !string.isEmpty else { throw .empty }
+        // The common case in one pass over the bytes; anything else (an error to explain, a value
+        // near the limits) takes the careful path below.
+        if let minor = parsePlain(string.utf8, exponent: exponent) { return minor }
 
         // First the characters, so the message points at the first offending one.
         for (offset, character) in string.enumerated() {
@@ -57,6 +60,36 @@ public enum Money {
         let value = negative ? -magnitude : magnitude
         guard let minor = Int64(exactly: value) else { throw .outOfRange(string) }
         return minor
+    }
+
+    /// `-?digits(.digits)?` with at most `exponent` decimals, as minor units, when the result has
+    /// at most 18 digits (so that no overflow is possible); nil for anything else.
+    private static func parsePlain(_ bytes: String.UTF8View, exponent: Int) -> Int64? {
+        var value: Int64 = 0
+        var digits = 0
+        var decimals = 0
+        var negative = false
+        var seenPoint = false
+        var index = 0
+        for byte in bytes {
+            defer { index += 1 }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                if seenPoint { decimals += 1 }
+                guard digits <= 18, decimals <= exponent else { return nil }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "-") where index == 0:
+                negative = true
+            case UInt8(ascii: ".") where !seenPoint && digits > 0:
+                seenPoint = true
+            default:
+                return nil
+            }
+        }
+        guard digits > 0, !seenPoint || decimals > 0, digits - decimals + exponent <= 18 else { return nil }
+        for _ in decimals..<exponent { value *= 10 }
+        return negative ? -value : value
     }
 
     /// Formats minor units as an exact decimal string with exactly `exponent` decimals.

@@ -124,4 +124,28 @@ struct MoneyTests {
             }
         }
     }
+
+    @Test("random digit strings: the value is the digits read as an integer, scaled to the exponent, or an error when it does not fit or has too many decimals")
+    func randomDigitStrings() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let exponent = Int.random(in: 0...18, using: &generator)
+            let integerDigits = (0..<Int.random(in: 1...21, using: &generator)).map { _ in Int.random(in: 0...9, using: &generator) }
+            let fractionDigits = (0..<Int.random(in: 0...4, using: &generator)).map { _ in Int.random(in: 0...9, using: &generator) }
+            let negative = Bool.random(using: &generator)
+            let text = (negative ? "-" : "") + integerDigits.map(String.init).joined()
+                + (fractionDigits.isEmpty ? "" : "." + fractionDigits.map(String.init).joined())
+            // The expected value, worked out digit by digit in a wider type; past 2^64 it cannot fit anyway.
+            var expected: Int128? = 0
+            for digit in integerDigits + fractionDigits + Array(repeating: 0, count: max(0, exponent - fractionDigits.count)) {
+                expected = expected.flatMap { $0 > Int128(UInt64.max) ? nil : $0 * 10 + Int128(digit) }
+            }
+            if fractionDigits.count > exponent { expected = nil }
+            if let value = expected, negative { expected = -value }
+            if let value = expected, Int64(exactly: value) == nil { expected = nil }
+            let parsed = try? Money.parse(text, exponent: exponent)
+            let got: Int128? = parsed.map { Int128($0) }
+            #expect(got == expected, "\(text) with exponent \(exponent)")
+        }
+    }
 }

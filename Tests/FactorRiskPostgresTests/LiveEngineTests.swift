@@ -156,12 +156,12 @@ struct LiveEngineTests {
                 ),
                 paid AS (
                     UPDATE documents SET open_amount = 0
-                    WHERE tenant_id = $1 AND document_id IN (SELECT document_id FROM documents WHERE tenant_id = $1 ORDER BY document_id LIMIT 25)
+                    WHERE tenant_id = $1 AND doc_ref IN (SELECT doc_ref FROM documents WHERE tenant_id = $1 ORDER BY doc_ref LIMIT 25)
                     RETURNING client_id, debtor_id
                 ),
                 disputed AS (
                     UPDATE documents SET disputed = true
-                    WHERE tenant_id = $1 AND document_id IN (SELECT document_id FROM documents WHERE tenant_id = $1 ORDER BY document_id DESC LIMIT 25)
+                    WHERE tenant_id = $1 AND doc_ref IN (SELECT doc_ref FROM documents WHERE tenant_id = $1 ORDER BY doc_ref DESC LIMIT 25)
                     RETURNING client_id, debtor_id
                 ),
                 cut AS (

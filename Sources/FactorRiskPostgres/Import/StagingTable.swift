@@ -129,6 +129,11 @@ struct StagingTable {
             return
         }
         value.withUTF8 { bytes in
+            // Most values need no escape at all.
+            guard bytes.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }) else {
+                line.append(contentsOf: bytes)
+                return
+            }
             for byte in bytes {
                 switch byte {
                 case 92: line.append(contentsOf: [92, 92])
