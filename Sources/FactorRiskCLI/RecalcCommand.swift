@@ -29,39 +29,70 @@ struct RecalcCommand: AsyncParsableCommand {
     @Flag(help: "Wait for a recalculation of the same tenant that is already running, instead of giving up.")
     var wait = false
 
+    @Option(help: "With --all, how many tenants are recalculated at once, each on its own connection (default: one per processor).")
+    var jobs: Int?
+
     func validate() throws {
         guard CalendarDate(iso: asOf) != nil else { throw ValidationError("--as-of: \"\(asOf)\" is not a date (YYYY-MM-DD)") }
         guard (tenant == nil) != (!all) || (tenant != nil && !all) else { throw ValidationError("give --tenant REF or --all") }
         if tenant != nil && all { throw ValidationError("give --tenant REF or --all, not both") }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be from 1 to 64") }
     }
 
     func run() async throws {
         let date = CalendarDate(iso: asOf)!
         let (tenant, all, wait) = (self.tenant, self.all, self.wait)
+        // A tenant's statements run one after another on one core; tenants side by side use the rest.
+        let jobs = all ? (self.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount)) : 1
         let terminal = isatty(1) == 1
-        let failed = try await database.withDatabase { pool -> Bool in
+        let failed = try await database.withDatabase(maxConnections: jobs + 1) { pool -> Bool in
             let tenants: [String] = all
                 ? try await pool.withConnection { connection in
                     try connection.query("SELECT tenant_ref FROM tenants ORDER BY tenant_ref COLLATE \"C\"").rows.map { try $0.decode(String.self, at: 0) }
                 }
                 : [tenant!]
-            var outcomes: [Recalculation.Outcome] = []
-            var failures: [String] = []
-            for (index, ref) in tenants.enumerated() {
-                if terminal {
-                    FileHandle.standardOutput.write(Data("[\(index + 1)/\(tenants.count)] \(ref): recalculating as of \(date)…\r".utf8))
+            var outcomes: [(Int, Recalculation.Outcome)] = []
+            var failures = 0
+            var running: [Int] = []
+            func progress() {
+                guard terminal, !running.isEmpty else { return }
+                let names = running.sorted().map { tenants[$0] }.joined(separator: ", ")
+                FileHandle.standardOutput.write(Data("[\(outcomes.count + failures)/\(tenants.count)] recalculating \(names) as of \(date)…\u{1B}[K\r".utf8))
+            }
+            await withTaskGroup(of: (Int, Result<Recalculation.Outcome, any Error>).self) { group in
+                var next = 0
+                func startNext() {
+                    guard next < tenants.count else { return }
+                    let (index, ref) = (next, tenants[next])
+                    next += 1
+                    running.append(index)
+                    group.addTask {
+                        do {
+                            return (index, .success(try await Recalculation.run(pool: pool, tenantRef: ref, asOf: date, wait: wait)))
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
                 }
-                do {
-                    let outcome = try await Recalculation.run(pool: pool, tenantRef: ref, asOf: date, wait: wait)
-                    outcomes.append(outcome)
-                    print("[\(index + 1)/\(tenants.count)] \(ref): \(String(format: "%.2f", outcome.seconds)) s, \(outcome.breaches.count) breach\(outcome.breaches.count == 1 ? "" : "es")" + String(repeating: " ", count: 20))
-                } catch {
-                    failures.append(ref)
-                    printError("[\(index + 1)/\(tenants.count)] \(ref): not recalculated: \(error)")
+                for _ in 0..<jobs { startNext() }
+                progress()
+                while let (index, result) = await group.next() {
+                    running.removeAll { $0 == index }
+                    let label = "[\(outcomes.count + failures + 1)/\(tenants.count)] \(tenants[index])"
+                    switch result {
+                    case .success(let outcome):
+                        outcomes.append((index, outcome))
+                        print("\(label): \(String(format: "%.2f", outcome.seconds)) s, \(outcome.breaches.count) breach\(outcome.breaches.count == 1 ? "" : "es")" + (terminal ? "\u{1B}[K" : ""))
+                    case .failure(let error):
+                        failures += 1
+                        printError("\(label): not recalculated: \(error)")
+                    }
+                    startNext()
+                    progress()
                 }
             }
-            Self.printSummary(outcomes, date: date)
-            return !failures.isEmpty
+            Self.printSummary(outcomes.sorted { $0.0 < $1.0 }.map(\.1), date: date)
+            return failures > 0
         }
         if failed { throw ExitCode.failure }
     }

@@ -168,4 +168,41 @@ struct CommandLineTests {
         #expect(bad.status != 0)
         #expect(bad.output.contains("--by: \"region\" is not one of"))
     }
+
+    @Test("recalc --all --jobs 3 recalculates every tenant once, side by side, into the same snapshots as one at a time")
+    func recalcAllInParallel() async throws {
+        let database = try await TestCluster.shared.freshDatabase("cli_recalc_jobs")
+        let url = database.conninfo
+        let tenants = ["p1", "p2", "p3", "p4", "p5"]
+        for (index, tenant) in tenants.enumerated() {
+            let seeded = try run(["seed", "--tenant", tenant, "--documents", "1500", "--seed", String(40 + index), "--as-of", "2026-11-20"], databaseURL: url)
+            #expect(seeded.status == 0, "\(seeded.output)")
+        }
+        let connection = try database.connect()
+        // Every stored row of every snapshot table (but the time it was computed), per tenant, as one digest each.
+        func digests() throws -> [String] {
+            try ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"].map { table in
+                try connection.query("""
+                    SELECT coalesce(string_agg(tenant_id || ':' || md5(r::text), ',' ORDER BY tenant_id, md5(r::text)), '')
+                    FROM (SELECT tenant_id, to_jsonb(s) - 'computed_at' AS r FROM \(table) s) q
+                    """).first!.decode(String.self, at: 0)
+            }
+        }
+        let parallel = try run(["recalc", "--as-of", "2026-11-20", "--all", "--jobs", "3"], databaseURL: url)
+        #expect(parallel.status == 0, "\(parallel.output)")
+        for tenant in tenants {
+            #expect(parallel.output.components(separatedBy: "] \(tenant): ").count == 2, "\(tenant) once: \(parallel.output)")
+        }
+        #expect(parallel.output.contains("[5/5] "))
+        #expect(parallel.output.contains("snapshot as of 2026-11-20: 5 tenants"))
+        let side = try digests()
+        #expect(try connection.query("SELECT count(DISTINCT tenant_id) FROM snapshot_pairs").first?.decode(Int.self, at: 0) == 5)
+
+        let serial = try run(["recalc", "--as-of", "2026-11-20", "--all", "--jobs", "1"], databaseURL: url)
+        #expect(serial.status == 0, "\(serial.output)")
+        #expect(try digests() == side)
+        let refused = try run(["recalc", "--as-of", "2026-11-20", "--all", "--jobs", "0"], databaseURL: url)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("--jobs must be from 1 to 64"))
+    }
 }
