@@ -51,33 +51,31 @@ struct RecalcCommand: AsyncParsableCommand {
                     try connection.query("SELECT tenant_ref FROM tenants ORDER BY tenant_ref COLLATE \"C\"").rows.map { try $0.decode(String.self, at: 0) }
                 }
                 : [tenant!]
-            var outcomes: [(Int, Recalculation.Outcome)] = []
-            var failures = 0
-            var running: [Int] = []
-            func progress() {
-                guard terminal, !running.isEmpty else { return }
-                let names = running.sorted().map { tenants[$0] }.joined(separator: ", ")
-                FileHandle.standardOutput.write(Data("[\(outcomes.count + failures)/\(tenants.count)] recalculating \(names) as of \(date)…\u{1B}[K\r".utf8))
-            }
-            await withTaskGroup(of: (Int, Result<Recalculation.Outcome, any Error>).self) { group in
-                var next = 0
-                func startNext() {
-                    guard next < tenants.count else { return }
-                    let (index, ref) = (next, tenants[next])
-                    next += 1
-                    running.append(index)
-                    group.addTask {
-                        do {
-                            return (index, .success(try await Recalculation.run(pool: pool, tenantRef: ref, asOf: date, wait: wait)))
-                        } catch {
-                            return (index, .failure(error))
-                        }
-                    }
+            let recalculate: @Sendable (Int) async -> (Int, Result<Recalculation.Outcome, any Error>) = { index in
+                do {
+                    return (index, .success(try await Recalculation.run(pool: pool, tenantRef: tenants[index], asOf: date, wait: wait)))
+                } catch {
+                    return (index, .failure(error))
                 }
-                for _ in 0..<jobs { startNext() }
-                progress()
-                while let (index, result) = await group.next() {
-                    running.removeAll { $0 == index }
+            }
+            let (outcomes, failures) = await withTaskGroup(of: (Int, Result<Recalculation.Outcome, any Error>).self) { group in
+                var outcomes: [(Int, Recalculation.Outcome)] = []
+                var failures = 0
+                var running = Set<Int>()
+                var next = 0
+                while true {
+                    while running.count < jobs && next < tenants.count {
+                        let index = next
+                        next += 1
+                        running.insert(index)
+                        group.addTask { await recalculate(index) }
+                    }
+                    if terminal, !running.isEmpty {
+                        let names = running.sorted().map { tenants[$0] }.joined(separator: ", ")
+                        FileHandle.standardOutput.write(Data("[\(outcomes.count + failures)/\(tenants.count)] recalculating \(names) as of \(date)…\u{1B}[K\r".utf8))
+                    }
+                    guard let (index, result) = await group.next() else { break }
+                    running.remove(index)
                     let label = "[\(outcomes.count + failures + 1)/\(tenants.count)] \(tenants[index])"
                     switch result {
                     case .success(let outcome):
@@ -87,9 +85,8 @@ struct RecalcCommand: AsyncParsableCommand {
                         failures += 1
                         printError("\(label): not recalculated: \(error)")
                     }
-                    startNext()
-                    progress()
                 }
+                return (outcomes, failures)
             }
             Self.printSummary(outcomes.sorted { $0.0 < $1.0 }.map(\.1), date: date)
             return failures > 0
