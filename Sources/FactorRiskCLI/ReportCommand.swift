@@ -47,6 +47,13 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         if format == .html { return try await html() }
         let (ref, date, level) = (tenant, CalendarDate(iso: asOf)!, ReportLevel(rawValue: by)!)
+        let format = self.format ?? (isatty(1) == 1 ? .table : .json)
+        // A row level is read as PostgreSQL filters, sorts and cuts it, a batch at a time: CSV and
+        // JSON are written as they come, a table (which needs its widths) keeps just the rows it
+        // shows. A text field is sorted here, after reading the level.
+        if let rows = SnapshotLevel.of(level), sort.map(rows.sortable.contains) ?? true {
+            return try await stream(rows, level: level, format: format)
+        }
         let report = try await database.withDatabase { pool -> RiskReport? in
             try await pool.withConnection { connection -> RiskReport? in
                 guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
@@ -81,10 +88,39 @@ struct ReportCommand: AsyncParsableCommand {
             members[members.count - 1].1 = .array(rows)
             json = .object(members)
         }
-        switch format ?? (isatty(1) == 1 ? .table : .json) {
+        switch format {
         case .json, .html: print(json.rendered())
         case .csv: print(ReportTable(json: json, level: level, currency: report.currency).csv(), terminator: "")
         case .table: print(ReportTable(json: json, level: level, currency: report.currency).table())
+        }
+    }
+
+    /// A row level as CSV or JSON, written while it is read (memory stays flat however many rows),
+    /// or as a table of the rows asked for.
+    func stream(_ rows: SnapshotLevel, level: ReportLevel, format: Format) async throws {
+        let (ref, date, sort, top) = (tenant, CalendarDate(iso: asOf)!, sort, top)
+        let flag = self.flag.flatMap(RiskFlag.init(rawValue:))
+        let found = try await database.withDatabase { pool -> Bool in
+            try await pool.withConnection { connection -> Bool in
+                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
+                else { return false }
+                return try connection.tenantTransaction(id) { connection in
+                    guard let header = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return false }
+                    var writer = ReportStreamWriter(level: level, format: format, header: header)
+                    // A flag asked of a level without flags is carried by none of its rows.
+                    if flag == nil || rows.hasFlags {
+                        try rows.stream(connection, tenantID: id, asOf: date, flag: flag, sort: sort, limit: top, header: header) {
+                            writer.write($0)
+                        }
+                    }
+                    writer.finish()
+                    return true
+                }
+            }
+        }
+        guard found else {
+            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
+            throw ExitCode.failure
         }
     }
 

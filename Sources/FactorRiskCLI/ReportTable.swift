@@ -51,10 +51,11 @@ struct ReportTable {
         }
     }
 
-    func csv() -> String {
+    /// The rows as CSV, after a header line of the column names unless `header` is false.
+    func csv(header: Bool = true) -> String {
         let rows = self.rows
         guard let first = rows.first else { return "" }
-        var text = CSVEncoding.line(first.map(\.0))
+        var text = header ? CSVEncoding.line(first.map(\.0)) : ""
         for row in rows { text += CSVEncoding.line(row.map(\.1)) }
         return text
     }

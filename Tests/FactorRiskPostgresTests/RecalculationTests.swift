@@ -88,4 +88,58 @@ struct RecalculationTests {
         #expect(second.newBreaches.map { "\($0.code) \($0.subject)" } == ["DEBTOR_LIMIT_BREACH D3"])
         #expect(second.clearedBreaches.map { "\($0.code) \($0.subject)" } == ["OVER_ADVANCE C1"])
     }
+
+    @Test("a level streamed through a cursor, two rows a batch, gives the rows read whole; sorted, filtered and cut as asked")
+    func streamedLevels() async throws {
+        try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+        let (tenant, date) = (self.tenant, self.date)
+        for level in ReportLevel.allCases {
+            guard let rows = SnapshotLevel.of(level) else { continue }
+            let (whole, batches) = try await pool.tenantTransaction(tenant) { connection -> (RiskReport, [RiskReport]) in
+                let header = try ProductionEngine.header(connection, tenantID: tenant, asOf: date)!
+                var whole = header
+                try rows.readAll(connection, tenantID: tenant, asOf: date, into: &whole)
+                var batches: [RiskReport] = []
+                try rows.stream(connection, tenantID: tenant, asOf: date, flag: nil, sort: nil, limit: nil, batchSize: 2, header: header) {
+                    batches.append($0)
+                }
+                return (whole, batches)
+            }
+            let streamed = batches.flatMap { Self.rows($0.json(level)) }
+            #expect(streamed == Self.rows(whole.json(level)), "\(level)")
+            #expect(batches.allSatisfy { Self.rows($0.json(level)).count <= 2 })
+            #expect(batches.count == (streamed.count + 1) / 2)
+        }
+
+        // Debtors carrying DEBTOR_LIMIT_WARN or not: by headroom, largest first, the first two.
+        let (all, sorted) = try await pool.tenantTransaction(tenant) { connection -> (RiskReport, [RiskReport]) in
+            let header = try ProductionEngine.header(connection, tenantID: tenant, asOf: date)!
+            var all = header
+            try SnapshotLevel.of(.debtor)!.readAll(connection, tenantID: tenant, asOf: date, into: &all)
+            var sorted: [RiskReport] = []
+            try SnapshotLevel.of(.debtor)!.stream(
+                connection, tenantID: tenant, asOf: date, flag: nil, sort: "headroom", limit: 2, batchSize: 1, header: header
+            ) { sorted.append($0) }
+            return (all, sorted)
+        }
+        let byHeadroom = all.debtors.sorted { ($0.headroom, $1.debtorRef) > ($1.headroom, $0.debtorRef) }
+        #expect(sorted.flatMap(\.debtors).map(\.debtorRef) == byHeadroom.prefix(2).map(\.debtorRef))
+        #expect(sorted.count == 2)
+        let warned = try await pool.tenantTransaction(tenant) { connection -> [String] in
+            let header = try ProductionEngine.header(connection, tenantID: tenant, asOf: date)!
+            var refs: [String] = []
+            try SnapshotLevel.of(.debtor)!.stream(
+                connection, tenantID: tenant, asOf: date, flag: .debtorLimitWarn, sort: nil, limit: nil, header: header
+            ) { refs += $0.debtors.map(\.debtorRef) }
+            return refs
+        }
+        #expect(warned == all.debtors.filter { $0.flags.contains(.debtorLimitWarn) }.map(\.debtorRef))
+        #expect(!warned.isEmpty)
+    }
+
+    /// The rows of a level's JSON document, each written out.
+    static func rows(_ document: JSONText) -> [String] {
+        guard case .object(let members) = document, case .array(let rows)? = members.last?.1 else { return [] }
+        return rows.map { $0.rendered(indent: 0) }
+    }
 }

@@ -21,10 +21,12 @@ public indirect enum JSONText: Sendable, Equatable {
     }
 
     /// The text as UTF-8 bytes, written straight into one buffer (what a server sends).
-    public func renderedUTF8(indent: Int = 1) -> [UInt8] {
+    /// `level`: how deep the value sits in a document written piece by piece (its inner lines
+    /// are indented as they would be there).
+    public func renderedUTF8(indent: Int = 1, level: Int = 0) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
-        write(into: &bytes, level: 0, indent: indent)
+        write(into: &bytes, level: level, indent: indent)
         return bytes
     }
 

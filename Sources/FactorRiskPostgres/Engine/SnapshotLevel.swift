@@ -9,7 +9,8 @@ public struct SnapshotLevel: Sendable {
     let columns: String
     /// The numeric columns a page may be sorted by (largest first), by their JSON name.
     public let sortable: [String]
-    let hasFlags: Bool
+    /// Whether the level's rows carry flags (every level but the pair).
+    public let hasFlags: Bool
     let decode: @Sendable (PGRow, inout RiskReport) throws -> Void
 
     /// The row levels (every level but the portfolio).
@@ -194,14 +195,13 @@ public struct SnapshotLevel: Sendable {
         }
     }
 
-    /// One page of rows: only those carrying `flag`, sorted by `sort` (largest first, then key) or
-    /// by key, after `cursor`; with the cursor of the next page when there is one.
-    public func page(
-        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, flag: RiskFlag?, sort: String?, limit: Int,
-        after cursor: Cursor?, into report: inout RiskReport
-    ) throws -> Cursor? {
+    /// The SELECT of the level's rows carrying `flag`, sorted by `sort` (largest first, then key)
+    /// or by key, after `cursor`; its columns are the decoder's, then the sort value (when sorted)
+    /// and the key. Appends its parameters to `parameters` (which hold the tenant and the date).
+    private func select(
+        flag: RiskFlag?, sort: String?, after cursor: Cursor?, parameters: inout [(any PGBindable)?]
+    ) -> String {
         precondition(sort == nil || sortable.contains(sort!), "sort field checked by the caller")
-        var parameters: [(any PGBindable)?] = [tenantID, date]
         var conditions = ["tenant_id = $1", "as_of = $2"]
         if let flag, hasFlags {
             parameters.append(flag.rawValue)
@@ -226,10 +226,21 @@ public struct SnapshotLevel: Sendable {
         }
         let order = (sortExpression.map { ["\($0) DESC"] } ?? []) + keys.map { "\($0) COLLATE \"C\"" }
         let extra = sortExpression.map { ", \($0)" } ?? ""
-        let result = try connection.query("""
+        return """
             SELECT \(columns)\(extra), \(keys.joined(separator: ", ")) FROM \(table)
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) LIMIT \(limit + 1)
-            """, parameters)
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", "))
+            """
+    }
+
+    /// One page of rows: only those carrying `flag`, sorted by `sort` (largest first, then key) or
+    /// by key, after `cursor`; with the cursor of the next page when there is one.
+    public func page(
+        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, flag: RiskFlag?, sort: String?, limit: Int,
+        after cursor: Cursor?, into report: inout RiskReport
+    ) throws -> Cursor? {
+        var parameters: [(any PGBindable)?] = [tenantID, date]
+        let sql = select(flag: flag, sort: sort, after: cursor, parameters: &parameters)
+        let result = try connection.query(sql + " LIMIT \(limit + 1)", parameters)
         var next: Cursor?
         for (index, row) in result.rows.enumerated() {
             if index == limit {
@@ -239,10 +250,33 @@ public struct SnapshotLevel: Sendable {
             if index == limit - 1, result.rowCount > limit {
                 let keyStart = result.columnCount - keys.count
                 next = Cursor(
-                    sortValue: sortExpression == nil ? nil : try row.decode(Int64.self, at: keyStart - 1),
+                    sortValue: sort == nil ? nil : try row.decode(Int64.self, at: keyStart - 1),
                     keys: try (keyStart..<result.columnCount).map { try row.decode(String.self, at: $0) })
             }
         }
         return next
+    }
+
+    /// Every row carrying `flag`, sorted by `sort` or by key, at most `limit`, handed to `body`
+    /// `batchSize` rows at a time (each batch in a copy of `header`), through a server-side cursor:
+    /// one consistent read whose memory does not grow with the level. Runs inside the caller's
+    /// transaction.
+    public func stream(
+        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, flag: RiskFlag?, sort: String?, limit: Int?,
+        batchSize: Int = 1000, header: RiskReport, _ body: (RiskReport) throws -> Void
+    ) throws {
+        precondition(batchSize > 0)
+        var parameters: [(any PGBindable)?] = [tenantID, date]
+        let sql = select(flag: flag, sort: sort, after: nil, parameters: &parameters) + (limit.map { " LIMIT \($0)" } ?? "")
+        try connection.query("DECLARE snapshot_level_rows NO SCROLL CURSOR FOR \(sql)", parameters)
+        while true {
+            let result = try connection.query("FETCH FORWARD \(batchSize) FROM snapshot_level_rows")
+            if result.rowCount == 0 { break }
+            var batch = header
+            for row in result.rows { try decode(row, &batch) }
+            try body(batch)
+            if result.rowCount < batchSize { break }
+        }
+        try connection.execute("CLOSE snapshot_level_rows")
     }
 }
