@@ -37,13 +37,14 @@ struct RecalcCommand: AsyncParsableCommand {
         guard (tenant == nil) != (!all) || (tenant != nil && !all) else { throw ValidationError("give --tenant REF or --all") }
         if tenant != nil && all { throw ValidationError("give --tenant REF or --all, not both") }
         if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be from 1 to 64") }
+        if jobs != nil && !all { throw ValidationError("--jobs goes with --all") }
     }
 
     func run() async throws {
         let date = CalendarDate(iso: asOf)!
         let (tenant, all, wait) = (self.tenant, self.all, self.wait)
         // A tenant's statements run one after another on one core; tenants side by side use the rest.
-        let jobs = all ? (self.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        let jobs = all ? (self.jobs ?? min(16, max(1, ProcessInfo.processInfo.activeProcessorCount))) : 1
         let terminal = isatty(1) == 1
         let failed = try await database.withDatabase(maxConnections: jobs + 1) { pool -> Bool in
             let tenants: [String] = all
@@ -83,6 +84,7 @@ struct RecalcCommand: AsyncParsableCommand {
                         print("\(label): \(String(format: "%.2f", outcome.seconds)) s, \(outcome.breaches.count) breach\(outcome.breaches.count == 1 ? "" : "es")" + (terminal ? "\u{1B}[K" : ""))
                     case .failure(let error):
                         failures += 1
+                        if terminal { FileHandle.standardOutput.write(Data("\u{1B}[K".utf8)) }
                         printError("\(label): not recalculated: \(error)")
                     }
                 }

@@ -51,7 +51,7 @@ struct ReportCommand: AsyncParsableCommand {
         // A row level is read as PostgreSQL filters, sorts and cuts it, a batch at a time: CSV and
         // JSON are written as they come, a table (which needs its widths) keeps just the rows it
         // shows. A text field is sorted here, after reading the level.
-        if let rows = SnapshotLevel.of(level), sort.map(rows.sortable.contains) ?? true {
+        if let rows = SnapshotLevel.of(level), sort.map({ rows.sortable.contains($0) && !Self.sortedAsText.contains($0) }) ?? true {
             return try await stream(rows, level: level, format: format)
         }
         let report = try await database.withDatabase { pool -> RiskReport? in
@@ -140,6 +140,10 @@ struct ReportCommand: AsyncParsableCommand {
         }
         print(HTMLReport.render(input), terminator: "")
     }
+
+    /// Fields stored as numbers but written as text, sorted here as the text is: a client's tier
+    /// is the letter A to D (A first).
+    static let sortedAsText: Set<String> = ["tier"]
 
     static func field(_ row: JSONText, _ name: String) -> JSONText? {
         guard case .object(let members) = row else { return nil }

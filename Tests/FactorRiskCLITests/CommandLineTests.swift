@@ -201,8 +201,19 @@ struct CommandLineTests {
         let serial = try run(["recalc", "--as-of", "2026-11-20", "--all", "--jobs", "1"], databaseURL: url)
         #expect(serial.status == 0, "\(serial.output)")
         #expect(try digests() == side)
+        // A client's tier is a letter: sorted as text, A first, as the in-memory sort of other text fields.
+        let byTier = try run(["report", "--tenant", "p1", "--as-of", "2026-11-20", "--by", "client", "--sort", "tier", "--format", "csv"], databaseURL: url)
+        let lines = byTier.output.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let tierColumn = try #require(lines.first?.firstIndex(of: "tier"))
+        let tiers = lines.dropFirst().map { $0[tierColumn] }
+        #expect(tiers == tiers.sorted())
+        #expect(Set(tiers).count > 1, "\(tiers)")
+
         let refused = try run(["recalc", "--as-of", "2026-11-20", "--all", "--jobs", "0"], databaseURL: url)
         #expect(refused.status != 0)
         #expect(refused.output.contains("--jobs must be from 1 to 64"))
+        let alone = try run(["recalc", "--as-of", "2026-11-20", "--tenant", "p1", "--jobs", "2"], databaseURL: url)
+        #expect(alone.status != 0)
+        #expect(alone.output.contains("--jobs goes with --all"))
     }
 }

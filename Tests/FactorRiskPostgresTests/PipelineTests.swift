@@ -96,4 +96,25 @@ struct PipelineTests {
         #expect(sums.count == 64)
         #expect(sums.allSatisfy { $0.value == 3 * $0.key + 1 })
     }
+
+    @Test("a connection the server ends in the middle of a pipeline fails that call and is dropped; the next caller gets a new one")
+    func terminatedMidPipeline() async throws {
+        let database = try await TestCluster.shared.freshDatabase("pipeline_terminated")
+        let pool = database.pool(maxConnections: 1)
+        defer { pool.close() }
+        // Opened on its thread, then used from this one.
+        _ = try await pool.pipeline([.statement("SELECT 1")])
+        let pid = try await pool.pipeline([.statement("SELECT pg_backend_pid()")])[0].first!.decode(Int32.self, at: 0)
+        let running = Task { try await pool.pipeline([.statement("BEGIN"), .statement("SELECT pg_sleep(30)"), .statement("COMMIT")]) }
+        let admin = try database.connect()
+        while try admin.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND query = 'SELECT pg_sleep(30)' AND state = 'active'", [pid]
+        ).first!.decode(Int.self, at: 0) == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try admin.query("SELECT pg_terminate_backend($1)", [pid])
+        await #expect(throws: PGError.self) { try await running.value }
+        let next = try await pool.pipeline([.statement("SELECT pg_backend_pid()")])[0].first!.decode(Int32.self, at: 0)
+        #expect(next != pid)
+    }
 }

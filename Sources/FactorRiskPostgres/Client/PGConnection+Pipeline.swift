@@ -124,8 +124,10 @@ struct PipelineReading {
         }
         if next < expected.count {
             guard let result else {
+                // Nothing more for the steps: read on to the sync point (a lost connection ends there at once).
                 firstError = firstError ?? PGError(connection: connection.handle, kind: .connectionLost, prefix: "the server sent no result")
-                return true
+                next = expected.count
+                return false
             }
             let status = PQresultStatus(result)
             if status == PGRES_PIPELINE_ABORTED {

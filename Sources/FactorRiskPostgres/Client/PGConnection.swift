@@ -59,6 +59,12 @@ public final class PGConnection: @unchecked Sendable {
     /// Whether libpq still considers the connection usable.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// Whether the connection can be handed to its next user as it is: healthy, back in blocking
+    /// mode, out of pipeline mode.
+    var isReusable: Bool {
+        isHealthy && PQpipelineStatus(handle) == PQ_PIPELINE_OFF && PQisnonblocking(handle) == 0
+    }
+
     /// Whether a transaction is open (or failed and awaiting ROLLBACK) on this connection.
     public var inTransaction: Bool {
         let status = PQtransactionStatus(handle)

@@ -112,10 +112,14 @@ public final class PGPool: Sendable {
         defer { release(slot) }
         guard let connection = slot.openConnection() else {
             let configuration = self.configuration
-            return try await slot.thread.run {
-                let connection = try slot.readyConnection(configuration)
-                defer { slot.finishUse(connection) }
-                return try connection.pipeline(steps)
+            return try await withTaskCancellationHandler {
+                try await slot.thread.run {
+                    let connection = try slot.readyConnection(configuration)
+                    defer { slot.finishUse(connection) }
+                    return try connection.pipeline(steps)
+                }
+            } onCancel: {
+                slot.requestCancel()
             }
         }
         return try await withTaskCancellationHandler {
@@ -282,17 +286,22 @@ final class PooledConnection: @unchecked Sendable {
         return cancelled ? nil : current
     }
 
-    /// After use on the caller's thread: a connection left broken or inside a transaction is
-    /// dropped rather than repaired with a blocking round trip; the next user opens a new one.
+    /// After use on the caller's thread: a connection left broken, inside a transaction, or still
+    /// in non-blocking or pipeline mode is dropped rather than repaired with a blocking round
+    /// trip; the next user opens a new one.
     func finishUseWithoutBlocking(_ used: PGConnection) {
         cancellation.withLock { $0.connection = nil }
-        if !used.isHealthy || used.inTransaction { connection = nil }
+        if !used.isReusable || used.inTransaction { connection = nil }
     }
 
     /// On the slot's thread, after use: rolls back what was left open, drops a broken connection.
     func finishUse(_ used: PGConnection) {
         cancellation.withLock { $0.connection = nil }
-        if used.isHealthy && used.inTransaction {
+        guard used.isReusable else {
+            connection = nil
+            return
+        }
+        if used.inTransaction {
             _ = try? used.execute("ROLLBACK")
         }
         if !used.isHealthy { connection = nil }
