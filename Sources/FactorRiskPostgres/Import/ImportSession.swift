@@ -301,11 +301,12 @@ final class ImportSession {
     private func checkReferences(staged: Set<BundleFile>, tenantID: Int64) throws {
         for file in [BundleFile.approvals, .documents] where staged.contains(file) {
             for (column, table, stagedParent) in [("client_ref", "clients", BundleFile.clients), ("debtor_ref", "debtors", BundleFile.debtors)] {
+                // Two NOT EXISTS (not one NOT over an OR), so that each can be a hash anti-join.
                 let inBundle = staged.contains(stagedParent)
-                    ? "OR EXISTS (SELECT 1 FROM \(StagingTable(stagedParent).name) p WHERE p.\(column) = s.\(column))" : ""
+                    ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(stagedParent).name) p WHERE p.\(column) = s.\(column))" : ""
                 let rows = try connection.query("""
                     SELECT s.line, s.\(column), count(*) OVER () FROM \(StagingTable(file).name) s
-                    WHERE NOT (EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = $1 AND t.\(column) = s.\(column)) \(inBundle))
+                    WHERE NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = $1 AND t.\(column) = s.\(column)) \(inBundle)
                     ORDER BY s.line LIMIT $2
                     """, [tenantID, maxIssues])
                 guard let first = rows.first else { continue }
