@@ -46,6 +46,18 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
+    /// Runs `body` in the transaction of the tenant named `ref` (service role, row-level security
+    /// on that tenant), with its id; nil when no tenant has that reference.
+    func inTenant<T: Sendable>(_ ref: String, _ body: @escaping @Sendable (PGConnection, Int64) throws -> T) async throws -> T? {
+        try await withDatabase { pool in
+            try await pool.withConnection { connection -> T? in
+                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
+                else { return nil }
+                return try connection.tenantTransaction(id) { try body($0, id) }
+            }
+        }
+    }
+
     /// A description of the target for people, with no password in it.
     var targetDescription: String {
         if let databaseURL { return "DATABASE_URL (\(Self.redacted(databaseURL)))" }

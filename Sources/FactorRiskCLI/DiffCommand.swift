@@ -38,15 +38,9 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (ref, first, second) = (tenant, CalendarDate(iso: from)!, CalendarDate(iso: to)!)
-        let snapshots = try await database.withDatabase { pool -> (RiskReport?, RiskReport?)? in
-            try await pool.withConnection { connection -> (RiskReport?, RiskReport?)? in
-                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
-                else { return nil }
-                return try connection.tenantTransaction(id) { connection in
-                    (try ProductionEngine.snapshot(connection, tenantID: id, asOf: first),
-                     try ProductionEngine.snapshot(connection, tenantID: id, asOf: second))
-                }
-            }
+        let snapshots = try await database.inTenant(ref) { connection, id in
+            (try ProductionEngine.snapshot(connection, tenantID: id, asOf: first),
+             try ProductionEngine.snapshot(connection, tenantID: id, asOf: second))
         }
         guard let snapshots else {
             printError("no tenant \"\(ref)\"")

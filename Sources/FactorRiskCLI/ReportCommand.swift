@@ -46,7 +46,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         if format == .html { return try await html() }
-        let (ref, date, level) = (tenant, CalendarDate(iso: asOf)!, ReportLevel(rawValue: by)!)
+        let level = ReportLevel(rawValue: by)!
         let format = self.format ?? (isatty(1) == 1 ? .table : .json)
         // A row level is read as PostgreSQL filters, sorts and cuts it, a batch at a time: CSV and
         // JSON are written as they come, a table (which needs its widths) keeps just the rows it
@@ -54,25 +54,15 @@ struct ReportCommand: AsyncParsableCommand {
         if let rows = SnapshotLevel.of(level), sort.map({ rows.sortable.contains($0) && !Self.sortedAsText.contains($0) }) ?? true {
             return try await stream(rows, level: level, format: format)
         }
-        let report = try await database.withDatabase { pool -> RiskReport? in
-            try await pool.withConnection { connection -> RiskReport? in
-                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
-                else { return nil }
-                // Only the level asked for is read (the portfolio's flag counts are counted in PostgreSQL).
-                return try connection.tenantTransaction(id) { connection in
-                    guard var report = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return nil }
-                    if let rows = SnapshotLevel.of(level) {
-                        try rows.readAll(connection, tenantID: id, asOf: date, into: &report)
-                    } else {
-                        report.portfolio.flagsCount = try ProductionEngine.flagCounts(connection, tenantID: id, asOf: date)
-                    }
-                    return report
-                }
+        let report = try await inSnapshot { connection, id, date -> RiskReport? in
+            // Only the level asked for is read (the portfolio's flag counts are counted in PostgreSQL).
+            guard var report = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return nil }
+            if let rows = SnapshotLevel.of(level) {
+                try rows.readAll(connection, tenantID: id, asOf: date, into: &report)
+            } else {
+                report.portfolio.flagsCount = try ProductionEngine.flagCounts(connection, tenantID: id, asOf: date)
             }
-        }
-        guard let report else {
-            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
-            throw ExitCode.failure
+            return report
         }
         var json = report.json(level)
         if level != .portfolio {
@@ -98,47 +88,37 @@ struct ReportCommand: AsyncParsableCommand {
     /// A row level as CSV or JSON, written while it is read (memory stays flat however many rows),
     /// or as a table of the rows asked for.
     func stream(_ rows: SnapshotLevel, level: ReportLevel, format: Format) async throws {
-        let (ref, date, sort, top) = (tenant, CalendarDate(iso: asOf)!, sort, top)
+        let (sort, top) = (sort, top)
         let flag = self.flag.flatMap(RiskFlag.init(rawValue:))
-        let found = try await database.withDatabase { pool -> Bool in
-            try await pool.withConnection { connection -> Bool in
-                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
-                else { return false }
-                return try connection.tenantTransaction(id) { connection in
-                    guard let header = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return false }
-                    var writer = ReportStreamWriter(level: level, format: format, header: header)
-                    // A flag asked of a level without flags is carried by none of its rows.
-                    if flag == nil || rows.hasFlags {
-                        try rows.stream(connection, tenantID: id, asOf: date, flag: flag, sort: sort, limit: top, header: header) {
-                            writer.write($0)
-                        }
-                    }
-                    writer.finish()
-                    return true
+        try await inSnapshot { connection, id, date -> Void? in
+            guard let header = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return nil }
+            var writer = ReportStreamWriter(level: level, format: format, header: header)
+            // A flag asked of a level without flags is carried by none of its rows.
+            if flag == nil || rows.hasFlags {
+                try rows.stream(connection, tenantID: id, asOf: date, flag: flag, sort: sort, limit: top, header: header) {
+                    writer.write($0)
                 }
             }
-        }
-        guard found else {
-            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
-            throw ExitCode.failure
+            writer.finish()
+            return ()
         }
     }
 
     /// The self-contained HTML page of the snapshot, on standard output.
     func html() async throws {
+        let input = try await inSnapshot { connection, id, date in try ReportData.htmlInput(connection, tenantID: id, asOf: date) }
+        print(HTMLReport.render(input), terminator: "")
+    }
+
+    /// `body` in the tenant's transaction with the snapshot's date; a clear error when the tenant
+    /// or its snapshot of that date (`body` gives nil) does not exist.
+    func inSnapshot<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Int64, CalendarDate) throws -> T?) async throws -> T {
         let (ref, date) = (tenant, CalendarDate(iso: asOf)!)
-        let input = try await database.withDatabase { pool -> HTMLReportInput? in
-            try await pool.withConnection { connection -> HTMLReportInput? in
-                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
-                else { return nil }
-                return try connection.tenantTransaction(id) { try ReportData.htmlInput($0, tenantID: id, asOf: date) }
-            }
-        }
-        guard let input else {
+        guard let found = try await database.inTenant(ref, { try body($0, $1, date) }), let value = found else {
             printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
             throw ExitCode.failure
         }
-        print(HTMLReport.render(input), terminator: "")
+        return value
     }
 
     /// Fields stored as numbers but written as text, sorted here as the text is: a client's tier
