@@ -9,6 +9,9 @@ enum EngineSQL {
     /// Every snapshot table, deleted before a recalculation writes the date anew.
     static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
 
+    /// The statements of a recalculation, in order: each level is computed from the ones before it.
+    static let levels = [pairs, clients, debtors, groups, countries, portfolio]
+
     /// The tenant's policy, base currency and home country: a CTE every statement starts from.
     static let settings = """
         settings AS MATERIALIZED (
@@ -21,13 +24,27 @@ enum EngineSQL {
         )
         """
 
-    /// §2 rate(cur, D): the latest rate on or before D, per currency.
+    /// §2 fx(amount, cur, D): the currencies a document can be converted from on D, each with the
+    /// factor that takes its minor units to base minor units (the latest rate on or before D, scaled
+    /// by the difference of exponents), NULL for the base currency itself. A currency without a rate
+    /// is absent: its documents are left out (`data_quality.missing_fx`).
     static let rates = """
         rates AS MATERIALIZED (
-            SELECT DISTINCT ON (currency) currency, rate FROM fx_rates
-            WHERE tenant_id = $1 AND as_of <= $2 ORDER BY currency, as_of DESC
+            SELECT cu.currency,
+                   CASE WHEN cu.currency = s.base_currency THEN NULL
+                        ELSE r.rate * 10::numeric ^ (s.base_exponent - cu.exponent) END AS factor
+            FROM currencies cu
+            CROSS JOIN settings s
+            LEFT JOIN (
+                SELECT DISTINCT ON (currency) currency, rate FROM fx_rates
+                WHERE tenant_id = $1 AND as_of <= $2 ORDER BY currency, as_of DESC
+            ) r ON r.currency = cu.currency
+            WHERE cu.currency = s.base_currency OR r.rate IS NOT NULL
         )
         """
+
+    /// A document's open amount in base minor units, for a row of `documents d` joined to `rates r`.
+    static let converted = "CASE WHEN r.factor IS NULL THEN d.open_amount ELSE round(d.open_amount * r.factor)::bigint END"
 
     /// The figures of a pair, in the order `pairFigures` selects them after its ids and refs.
     static let pairColumns = """
@@ -40,6 +57,7 @@ enum EngineSQL {
     static let pairs = """
         INSERT INTO snapshot_pairs (tenant_id, as_of, client_ref, debtor_ref, \(pairColumns))
         SELECT $1, $2, client_ref, debtor_ref, \(pairColumns) FROM (\(pairFigures(restricted: false))) p
+        ORDER BY client_ref, debtor_ref
         """
 
     /// §4.1–§4.3: a SELECT of `client_id, debtor_id, client_ref, debtor_ref` and `pairColumns` for the
@@ -57,24 +75,21 @@ enum EngineSQL {
         -- §4: the documents that take part, with o = fx(open_amount, currency), grouped per pair.
         sums AS (
             SELECT d.client_id, d.debtor_id,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'credit_note'), 0) AS credit_notes,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice'), 0) AS invoices,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND d.disputed), 0) AS disputed,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND o.aged), 0) AS aged,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND NOT o.aged), 0) AS rest,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND o.aged), 0) AS old,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'credit_note'), 0)::bigint AS credit_notes,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice'), 0)::bigint AS invoices,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND d.disputed), 0)::bigint AS disputed,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND o.aged), 0)::bigint AS aged,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND NOT o.aged), 0)::bigint AS rest,
+                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND o.aged), 0)::bigint AS old,
                    count(*) AS documents
             FROM documents d
             CROSS JOIN settings s
-            JOIN currencies cu ON cu.currency = d.currency
-            LEFT JOIN rates r ON r.currency = d.currency
+            JOIN rates r ON r.currency = d.currency
             CROSS JOIN LATERAL (
-                SELECT CASE WHEN d.currency = s.base_currency THEN d.open_amount
-                            ELSE round(d.open_amount * r.rate * 10::numeric ^ (s.base_exponent - cu.exponent))::bigint END AS o,
+                SELECT \(converted) AS o,
                        ($2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due) AS aged
             ) o
-            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0
-              AND (d.currency = s.base_currency OR r.rate IS NOT NULL) \(onlyChanged)
+            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 \(onlyChanged)
             GROUP BY d.client_id, d.debtor_id
         ),
         -- §4.3: a pair has a row when a document takes part or its approval is above 0.
@@ -96,7 +111,7 @@ enum EngineSQL {
                CASE WHEN c.reason = 'eligible' AND c.cross_aged THEN k.rest ELSE 0 END AS ineligible_cross_aged,
                e.eligible, g.guaranteed, e.eligible - g.guaranteed AS over_approval, v.cover_bp, v.covered,
                div(v.covered::numeric * (CASE cl.mode WHEN 'notified' THEN s.weight_notified_bp WHEN 'delegated' THEN s.weight_delegated_bp
-                                               ELSE s.weight_confidential_bp END), 10000) AS risk_weighted,
+                                               ELSE s.weight_confidential_bp END), 10000)::bigint AS risk_weighted,
                c.cross_aged, k.documents
         FROM keyed k
         CROSS JOIN settings s
@@ -109,14 +124,14 @@ enum EngineSQL {
                         WHEN coalesce(co.embargoed, false) THEN 'embargo'
                         WHEN k.approved = 0 THEN 'unapproved'
                         ELSE 'eligible' END AS reason,
-                   k.old * 10000 > s.cross_age_bp * k.invoices AS cross_aged
+                   k.old::numeric * 10000 > s.cross_age_bp::numeric * k.invoices AS cross_aged
         ) c
         CROSS JOIN LATERAL (
             SELECT greatest(0, CASE WHEN c.reason = 'eligible' AND NOT c.cross_aged THEN k.rest ELSE 0 END - k.credit_notes) AS eligible
         ) e
         CROSS JOIN LATERAL (SELECT least(e.eligible, k.approved) AS guaranteed) g
         CROSS JOIN LATERAL (
-            SELECT x.cover_bp, div(g.guaranteed::numeric * x.cover_bp, 10000) AS covered
+            SELECT x.cover_bp, div(g.guaranteed::numeric * x.cover_bp, 10000)::bigint AS covered
             FROM (SELECT CASE WHEN de.country = s.home_country THEN s.cover_domestic_bp ELSE s.cover_foreign_bp END AS cover_bp) x
         ) v
         """
@@ -130,11 +145,12 @@ enum EngineSQL {
             funding_capacity, funded_balance, availability, tier, flags)
         WITH \(settings),
         sums AS (
-            SELECT client_ref, sum(gross) AS gross, sum(credit_notes) AS credit_notes, sum(eligible) AS eligible,
-                   sum(over_approval) AS over_approval, sum(guaranteed) AS guaranteed, sum(covered) AS covered,
-                   sum(risk_weighted) AS risk_weighted, sum(ineligible_disputed) AS disputed, sum(ineligible_aged) AS aged,
-                   sum(ineligible_affiliate) AS affiliate, sum(ineligible_embargo) AS embargo,
-                   sum(ineligible_unapproved) AS unapproved, sum(ineligible_cross_aged) AS cross_aged_sum,
+            SELECT client_ref, sum(gross)::bigint AS gross, sum(credit_notes)::bigint AS credit_notes, sum(eligible)::bigint AS eligible,
+                   sum(over_approval)::bigint AS over_approval, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered,
+                   sum(risk_weighted)::bigint AS risk_weighted, sum(ineligible_disputed)::bigint AS disputed,
+                   sum(ineligible_aged)::bigint AS aged, sum(ineligible_affiliate)::bigint AS affiliate,
+                   sum(ineligible_embargo)::bigint AS embargo, sum(ineligible_unapproved)::bigint AS unapproved,
+                   sum(ineligible_cross_aged)::bigint AS cross_aged_sum,
                    bool_or(cross_aged) AS any_cross_aged
             FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY client_ref
         ),
@@ -149,14 +165,14 @@ enum EngineSQL {
                    coalesce(x.cross_aged_sum, 0) AS cross_aged_sum, coalesce(x.any_cross_aged, false) AS any_cross_aged,
                    div(coalesce(x.eligible, 0) * (CASE cl.mode WHEN 'notified' THEN s.concentration_cap_notified_bp
                          WHEN 'delegated' THEN s.concentration_cap_delegated_bp ELSE s.concentration_cap_confidential_bp END),
-                         10000) AS cap,
+                         10000)::bigint AS cap,
                    cl.mode = 'confidential' AND cl.annual_revenue < s.min_revenue AS below_revenue,
                    cl.mode = 'confidential' AND cl.financial_grade > s.confidential_max_grade AS weak_financials
             FROM clients cl CROSS JOIN settings s LEFT JOIN sums x ON x.client_ref = cl.client_ref
             WHERE cl.tenant_id = $1
         ),
         excess AS (
-            SELECT p.client_ref, sum(greatest(0, p.guaranteed - c.cap)) AS excess
+            SELECT p.client_ref, sum(greatest(0, p.guaranteed - c.cap))::bigint AS excess
             FROM snapshot_pairs p JOIN capped c ON c.client_ref = p.client_ref
             WHERE p.tenant_id = $1 AND p.as_of = $2 GROUP BY p.client_ref
         )
@@ -184,115 +200,124 @@ enum EngineSQL {
         ) w
         """
 
-    /// §4.5: debtors, with the debtor flags of §6, into a temporary table: groups and countries are
-    /// computed from it, and the debtors' rows are stored once their available limit (§4.8) is known.
-    /// (A temporary table, analysed, rather than an UPDATE of the stored rows afterwards: freshly
-    /// written rows have no statistics, and the planner's guesses turned that UPDATE quadratic.)
-    /// Takes no bind parameters (CREATE TABLE AS): the caller renders `$1` and `$2` from typed values.
+    /// §4.5: every debtor of the tenant with the sums of its pairs and approvals, its group (its own
+    /// reference when it has none) and its country: the `debtor_rows` relation groups and countries
+    /// are summed from.
+    static let debtorRows = """
+        debtor_rows AS MATERIALIZED (
+            SELECT de.debtor_ref, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref, de.credit_limit,
+                   coalesce(x.gross, 0) AS gross, coalesce(x.eligible, 0) AS eligible, coalesce(x.guaranteed, 0) AS guaranteed,
+                   coalesce(x.covered, 0) AS covered, coalesce(x.risk_weighted, 0) AS risk_weighted,
+                   coalesce(a.total, 0) AS approved_total, coalesce(x.clients, 0) AS clients
+            FROM debtors de
+            LEFT JOIN (
+                SELECT debtor_ref, sum(gross)::bigint AS gross, sum(eligible)::bigint AS eligible, sum(guaranteed)::bigint AS guaranteed,
+                       sum(covered)::bigint AS covered, sum(risk_weighted)::bigint AS risk_weighted,
+                       count(*) FILTER (WHERE gross <> 0 OR approved > 0) AS clients
+                FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY debtor_ref
+            ) x ON x.debtor_ref = de.debtor_ref
+            LEFT JOIN (
+                SELECT debtor_id, sum(approved)::bigint AS total FROM approvals WHERE tenant_id = $1 GROUP BY debtor_id
+            ) a ON a.debtor_id = de.debtor_id
+            WHERE de.tenant_id = $1
+        )
+        """
+
+    /// The stored debtors of the snapshot being written, as the `debtor_rows` relation.
+    static let storedDebtorRows = """
+        debtor_rows AS MATERIALIZED (SELECT * FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2)
+        """
+
+    /// §4.6: the groups summed from `debtor_rows`, with their flags of §6.
+    static let groupRows = """
+        group_rows AS MATERIALIZED (
+            SELECT d.group_ref, d.debtors, d.guaranteed, d.covered,
+                   CASE WHEN s.own_funds = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, s.own_funds)::bigint END AS own_funds_bp,
+                   l.limit,
+                   array_remove(ARRAY[
+                       CASE WHEN d.guaranteed > 0 AND d.guaranteed::numeric * 10000 >= s.large_exposure_report_bp::numeric * s.own_funds
+                                 AND d.guaranteed <= l.limit THEN 'LARGE_EXPOSURE' END,
+                       CASE WHEN d.guaranteed > l.limit THEN 'LARGE_EXPOSURE_BREACH' END], NULL) AS flags
+            FROM (
+                SELECT group_ref, count(*) AS debtors, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered
+                FROM debtor_rows GROUP BY group_ref
+            ) d
+            CROSS JOIN settings s
+            CROSS JOIN LATERAL (SELECT div(s.own_funds::numeric * s.large_exposure_limit_bp, 10000)::bigint AS "limit") l
+        )
+        """
+
+    /// §4.7: the countries where a debtor of `debtor_rows` is, with their flags of §6 (and P, the
+    /// tenant's total guaranteed, that their limits are shares of).
+    static let countryRows = """
+        portfolio_guaranteed AS MATERIALIZED (SELECT coalesce(sum(guaranteed), 0)::bigint AS p FROM debtor_rows),
+        country_rows AS MATERIALIZED (
+            SELECT d.country, d.gross, d.guaranteed, d.covered, d.debtors, r.grade, r.embargoed, l.limit,
+                   CASE WHEN t.p = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, t.p)::bigint END AS share_bp,
+                   u.utilization AS utilization_bp, l.limit - d.guaranteed AS headroom,
+                   array_remove(ARRAY[
+                       CASE WHEN u.utilization >= s.utilization_warn_bp AND d.guaranteed <= l.limit THEN 'COUNTRY_LIMIT_WARN' END,
+                       CASE WHEN d.guaranteed > l.limit THEN 'COUNTRY_LIMIT_BREACH' END,
+                       CASE WHEN r.embargoed AND d.gross > 0 THEN 'EMBARGO_EXPOSURE' END], NULL) AS flags
+            FROM (
+                SELECT country, sum(gross)::bigint AS gross, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered,
+                       count(*) AS debtors
+                FROM debtor_rows GROUP BY country
+            ) d
+            CROSS JOIN settings s
+            CROSS JOIN portfolio_guaranteed t
+            LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = d.country
+            CROSS JOIN LATERAL (SELECT coalesce(co.grade, s.default_country_grade) AS grade, coalesce(co.embargoed, false) AS embargoed) r
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN r.embargoed THEN 0 WHEN co.explicit_limit IS NOT NULL THEN co.explicit_limit
+                            ELSE div(t.p::numeric * s.country_cap_bp[r.grade + 1], 10000)::bigint END AS "limit"
+            ) l
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN l.limit = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, l.limit)::bigint END AS utilization
+            ) u
+        )
+        """
+
+    /// §4.5 and §4.8: the debtors' rows, with the debtor flags of §6 and what each can still take,
+    /// which needs its group and its country: both are summed here from the same debtor rows, and
+    /// stored by `groups` and `countries` from the stored debtors.
     static let debtors = """
-        CREATE TEMPORARY TABLE engine_debtors ON COMMIT DROP AS
-        WITH \(settings),
-        sums AS (
-            SELECT debtor_ref, sum(gross) AS gross, sum(eligible) AS eligible, sum(guaranteed) AS guaranteed,
-                   sum(covered) AS covered, sum(risk_weighted) AS risk_weighted,
-                   count(*) FILTER (WHERE gross <> 0 OR approved > 0) AS clients
-            FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY debtor_ref
-        ),
-        approved AS (SELECT debtor_id, sum(approved) AS total FROM approvals WHERE tenant_id = $1 GROUP BY debtor_id)
-        SELECT $1::bigint AS tenant_id, $2::date AS as_of, de.debtor_ref, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref,
-               de.credit_limit, coalesce(x.gross, 0) AS gross, coalesce(x.eligible, 0) AS eligible, v.guaranteed,
-               coalesce(x.covered, 0) AS covered, coalesce(x.risk_weighted, 0) AS risk_weighted,
-               coalesce(a.total, 0) AS approved_total, coalesce(x.clients, 0) AS clients, v.utilization AS utilization_bp,
-               de.credit_limit - v.guaranteed AS headroom,
-               array_remove(ARRAY[
-                   CASE WHEN v.utilization >= s.utilization_warn_bp AND v.guaranteed <= de.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
-                   CASE WHEN v.guaranteed > de.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
-                   CASE WHEN coalesce(a.total, 0) > de.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL) AS flags
-        FROM debtors de
-        CROSS JOIN settings s
-        LEFT JOIN sums x ON x.debtor_ref = de.debtor_ref
-        LEFT JOIN approved a ON a.debtor_id = de.debtor_id
-        CROSS JOIN LATERAL (
-            SELECT coalesce(x.guaranteed, 0) AS guaranteed,
-                   CASE WHEN de.credit_limit = 0 THEN NULL ELSE div(coalesce(x.guaranteed, 0) * 10000, de.credit_limit) END AS utilization
-        ) v
-        WHERE de.tenant_id = $1
-        """
-
-    /// §4.6: groups, with their flags.
-    /// Into a temporary table, analysed before the debtors join it (fresh rows have no statistics).
-    static let groups = """
-        CREATE TEMPORARY TABLE engine_groups ON COMMIT DROP AS
-        WITH \(settings)
-        SELECT $1::bigint AS tenant_id, $2::date AS as_of, d.group_ref, d.debtors, d.guaranteed, d.covered,
-               CASE WHEN s.own_funds = 0 THEN NULL ELSE div(d.guaranteed * 10000, s.own_funds) END AS own_funds_bp, l.limit,
-               array_remove(ARRAY[
-                   CASE WHEN d.guaranteed > 0 AND d.guaranteed * 10000 >= s.large_exposure_report_bp * s.own_funds
-                             AND d.guaranteed <= l.limit THEN 'LARGE_EXPOSURE' END,
-                   CASE WHEN d.guaranteed > l.limit THEN 'LARGE_EXPOSURE_BREACH' END], NULL) AS flags
-        FROM (
-            SELECT group_ref, count(*) AS debtors, sum(guaranteed) AS guaranteed, sum(covered) AS covered
-            FROM engine_debtors GROUP BY group_ref
-        ) d
-        CROSS JOIN settings s
-        CROSS JOIN LATERAL (SELECT div(s.own_funds::numeric * s.large_exposure_limit_bp, 10000) AS "limit") l
-        """
-
-    /// §4.7: countries where a debtor is, with their flags.
-    /// Into a temporary table, analysed before the debtors join it.
-    static let countries = """
-        CREATE TEMPORARY TABLE engine_countries ON COMMIT DROP AS
-        WITH \(settings),
-        total AS (SELECT coalesce(sum(guaranteed), 0) AS p FROM engine_debtors)
-        SELECT $1::bigint AS tenant_id, $2::date AS as_of, d.country, d.gross, d.guaranteed, d.covered, d.debtors, r.grade,
-               r.embargoed, l.limit,
-               CASE WHEN t.p = 0 THEN NULL ELSE div(d.guaranteed * 10000, t.p) END AS share_bp,
-               CASE WHEN l.limit = 0 THEN NULL ELSE div(d.guaranteed * 10000, l.limit) END AS utilization_bp,
-               l.limit - d.guaranteed AS headroom,
-               array_remove(ARRAY[
-                   CASE WHEN l.limit <> 0 AND div(d.guaranteed * 10000, l.limit) >= s.utilization_warn_bp
-                             AND d.guaranteed <= l.limit THEN 'COUNTRY_LIMIT_WARN' END,
-                   CASE WHEN d.guaranteed > l.limit THEN 'COUNTRY_LIMIT_BREACH' END,
-                   CASE WHEN r.embargoed AND d.gross > 0 THEN 'EMBARGO_EXPOSURE' END], NULL) AS flags
-        FROM (
-            SELECT country, sum(gross) AS gross, sum(guaranteed) AS guaranteed, sum(covered) AS covered, count(*) AS debtors
-            FROM engine_debtors GROUP BY country
-        ) d
-        CROSS JOIN settings s
-        CROSS JOIN total t
-        LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = d.country
-        CROSS JOIN LATERAL (SELECT coalesce(co.grade, s.default_country_grade) AS grade, coalesce(co.embargoed, false) AS embargoed) r
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN r.embargoed THEN 0 WHEN co.explicit_limit IS NOT NULL THEN co.explicit_limit
-                        ELSE div(t.p * s.country_cap_bp[r.grade + 1], 10000) END AS "limit"
-        ) l
-        """
-
-    /// §4.8: the debtors' rows, stored with what each can still take, now that groups and countries are known.
-    static let storeDebtors = """
         INSERT INTO snapshot_debtors (tenant_id, as_of, debtor_ref, country, group_ref, credit_limit, gross, eligible,
             guaranteed, covered, risk_weighted, approved_total, clients, utilization_bp, headroom, available_limit, flags)
-        SELECT d.tenant_id, d.as_of, d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed,
-               d.covered, d.risk_weighted, d.approved_total, d.clients, d.utilization_bp, d.headroom,
-               greatest(0, least(d.headroom, c.headroom, g."limit" - g.guaranteed)), d.flags
-        FROM engine_debtors d
-        JOIN engine_groups g ON g.group_ref = d.group_ref
-        JOIN engine_countries c ON c.country = d.country
+        WITH \(settings), \(debtorRows), \(groupRows), \(countryRows)
+        SELECT $1, $2, d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
+               d.risk_weighted, d.approved_total, d.clients, u.utilization, d.credit_limit - d.guaranteed,
+               greatest(0, least(d.credit_limit - d.guaranteed, c.headroom, g.limit - g.guaranteed)),
+               array_remove(ARRAY[
+                   CASE WHEN u.utilization >= s.utilization_warn_bp AND d.guaranteed <= d.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
+                   CASE WHEN d.guaranteed > d.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
+                   CASE WHEN d.approved_total > d.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL)
+        FROM debtor_rows d
+        JOIN group_rows g ON g.group_ref = d.group_ref
+        JOIN country_rows c ON c.country = d.country
+        CROSS JOIN settings s
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN d.credit_limit = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, d.credit_limit)::bigint END AS utilization
+        ) u
+        ORDER BY d.debtor_ref
         """
 
-    /// Groups and countries, stored from their temporary tables.
-    static let storeGroupsAndCountries = [
-        """
+    /// §4.6: the groups, summed from the stored debtors.
+    static let groups = """
         INSERT INTO snapshot_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags)
-        SELECT tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags FROM engine_groups
-        """,
+        WITH \(settings), \(storedDebtorRows), \(groupRows)
+        SELECT $1, $2, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags FROM group_rows ORDER BY group_ref
         """
+
+    /// §4.7: the countries, summed from the stored debtors.
+    static let countries = """
         INSERT INTO snapshot_countries (tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed,
             "limit", share_bp, utilization_bp, headroom, flags)
-        SELECT tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed, "limit", share_bp,
-               utilization_bp, headroom, flags FROM engine_countries
-        """,
-    ]
+        WITH \(settings), \(storedDebtorRows), \(countryRows)
+        SELECT $1, $2, country, gross, guaranteed, covered, debtors, grade, embargoed, "limit", share_bp, utilization_bp,
+               headroom, flags
+        FROM country_rows
+        """
 
     /// §4.9: the portfolio, and the documents left out for want of a rate.
     static let portfolio = """
@@ -315,9 +340,8 @@ enum EngineSQL {
         ),
         missing AS (
             SELECT coalesce(array_agg(d.doc_ref ORDER BY d.doc_ref COLLATE "C"), '{}') AS refs
-            FROM documents d CROSS JOIN settings s LEFT JOIN rates r ON r.currency = d.currency
-            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0
-              AND d.currency <> s.base_currency AND r.rate IS NULL
+            FROM documents d LEFT JOIN rates r ON r.currency = d.currency
+            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 AND r.currency IS NULL
         )
         SELECT $1, $2, t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted,
                CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END,

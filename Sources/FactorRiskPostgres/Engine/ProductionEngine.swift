@@ -14,26 +14,11 @@ public enum ProductionEngine {
         for table in EngineSQL.tables {
             try connection.query("DELETE FROM \(table) WHERE tenant_id = $1 AND as_of = $2", [tenantID, date])
         }
-        let parameters: [(any PGBindable)?] = [tenantID, date]
-        // CREATE TABLE AS takes no bind parameters: both are rendered from typed values (an integer, a validated date).
-        func rendered(_ statement: String) -> String {
-            statement.replacingOccurrences(of: "$1", with: String(tenantID)).replacingOccurrences(of: "$2", with: "'\(date)'::date")
+        // Grouping a tenant's documents by pair in memory (a hash) rather than by an external sort.
+        try connection.execute("SET LOCAL work_mem = '64MB'")
+        for statement in EngineSQL.levels {
+            try connection.query(statement, [tenantID, date])
         }
-        try connection.query(EngineSQL.pairs, parameters)
-        try connection.query(EngineSQL.clients, parameters)
-        // Each intermediate level goes into a temporary table, analysed before the next statement joins it:
-        // rows written in this transaction have no statistics, and the planner's guesses for them
-        // once turned a join into a nested loop over every debtor for every group.
-        for (statement, table) in [(EngineSQL.debtors, "engine_debtors"), (EngineSQL.groups, "engine_groups"),
-                                   (EngineSQL.countries, "engine_countries")] {
-            try connection.execute(rendered(statement))
-            try connection.execute("ANALYZE \(table)")
-        }
-        for statement in EngineSQL.storeGroupsAndCountries + [EngineSQL.storeDebtors] {
-            try connection.execute(statement)
-        }
-        try connection.query(EngineSQL.portfolio, parameters)
-        try connection.execute("DROP TABLE engine_debtors, engine_groups, engine_countries")
     }
 
     /// The stored snapshot of `tenantID` as of `date`, or nil when none was computed.

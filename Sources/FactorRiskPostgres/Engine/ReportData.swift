@@ -11,14 +11,10 @@ public enum ReportData {
         FROM (
             SELECT CASE WHEN $2::date - d.due_date <= 0 THEN 0 WHEN $2::date - d.due_date <= 30 THEN 1
                         WHEN $2::date - d.due_date <= 60 THEN 2 WHEN $2::date - d.due_date <= 90 THEN 3 ELSE 4 END AS bucket,
-                   CASE WHEN d.currency = s.base_currency THEN d.open_amount
-                        ELSE round(d.open_amount * r.rate * 10::numeric ^ (s.base_exponent - cu.exponent))::bigint END AS o
+                   \(EngineSQL.converted) AS o
             FROM documents d
-            CROSS JOIN settings s
-            JOIN currencies cu ON cu.currency = d.currency
-            LEFT JOIN rates r ON r.currency = d.currency
+            JOIN rates r ON r.currency = d.currency
             WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 AND d.kind = 'invoice'
-              AND (d.currency = s.base_currency OR r.rate IS NOT NULL)
         ) x
         GROUP BY bucket
         """
