@@ -40,13 +40,19 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// Strict on purpose: FORMATS.md fixes this one spelling, and accepting `2026-2-1` or a trailing
     /// space would let two spellings of one key reach the database.
     public init?(iso text: some StringProtocol) {
-        let bytes = Array(text.utf8)
+        guard let date = Array(text.utf8).withUnsafeBufferPointer({ CalendarDate(iso: $0) }) else { return nil }
+        self = date
+    }
+
+    /// Parses exactly `YYYY-MM-DD` from UTF-8 bytes (see `init(iso:)`).
+    public init?(iso bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else {
             return nil
         }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
-            for byte in bytes[range] {
+            for index in range {
+                let byte = bytes[index]
                 guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
                 value = value * 10 + Int(byte - UInt8(ascii: "0"))
             }

@@ -26,6 +26,29 @@ public struct Currency: Sendable, Hashable {
         return Currency(code: code, exponent: exponent)
     }
 
+    /// The exponent of the currency whose code is these UTF-8 bytes, or nil (as `iso`, without
+    /// making a string: a table indexed by the three letters).
+    public static func exponent(ofCode bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count == 3 else { return nil }
+        var index = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") else { return nil }
+            index = index * 26 + Int(byte - UInt8(ascii: "A"))
+        }
+        let exponent = exponentsByLetters[index]
+        return exponent < 0 ? nil : Int(exponent)
+    }
+
+    /// `exponents` as an array indexed by the code's letters in base 26, -1 where no currency is.
+    private static let exponentsByLetters: [Int8] = {
+        var table = [Int8](repeating: -1, count: 26 * 26 * 26)
+        for (code, exponent) in exponents {
+            let index = code.utf8.reduce(0) { $0 * 26 + Int($1 - UInt8(ascii: "A")) }
+            table[index] = Int8(exponent)
+        }
+        return table
+    }()
+
     /// Every currency of the table, sorted by code: the seed of the database's currency table.
     public static var all: [Currency] {
         exponents.map { Currency(code: $0.key, exponent: $0.value) }.sorted { $0.code < $1.code }

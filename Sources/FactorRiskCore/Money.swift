@@ -62,9 +62,16 @@ public enum Money {
         return minor
     }
 
+    /// `parse` of an amount given as UTF-8 bytes (a field lent by the CSV reader).
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>, exponent: Int) throws(MoneyParseError) -> Int64 {
+        precondition((0...maxExponent).contains(exponent), "exponent \(exponent) is outside 0...\(maxExponent)")
+        if let minor = parsePlain(bytes, exponent: exponent) { return minor }
+        return try parse(String(decoding: bytes, as: UTF8.self), exponent: exponent)
+    }
+
     /// `-?digits(.digits)?` with at most `exponent` decimals, as minor units, when the result has
     /// at most 18 digits (so that no overflow is possible); nil for anything else.
-    private static func parsePlain(_ bytes: String.UTF8View, exponent: Int) -> Int64? {
+    private static func parsePlain(_ bytes: some Sequence<UInt8>, exponent: Int) -> Int64? {
         var value: Int64 = 0
         var digits = 0
         var decimals = 0

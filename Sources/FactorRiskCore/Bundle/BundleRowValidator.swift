@@ -69,129 +69,180 @@ public struct BundleRowValidator: Sendable {
         case invalid([BundleIssue])
     }
 
+    /// A checked field's value, as it is to be stored.
+    public enum Value: Sendable, Equatable {
+        /// The field as written (a reference, a code, a date in its one spelling, a boolean).
+        case asWritten
+        /// An empty optional field.
+        case null
+        /// An amount in minor units, or a whole number.
+        case integer(Int64)
+        /// A rewritten spelling (a rate in its canonical form).
+        case text(String)
+    }
+
     /// The row's normalised values, or every problem found in it.
     public func validate(_ fields: [String], line: Int) -> Outcome {
+        CSVReader.Fields.withFields(of: fields) { raw in
+            var values: [Value] = []
+            let issues = validate(raw, line: line, into: &values)
+            guard issues.isEmpty else { return .invalid(issues) }
+            return .valid(values.indices.map { index in
+                switch values[index] {
+                case .asWritten: fields[positions[index]]
+                case .null: nil
+                case .integer(let number): String(number)
+                case .text(let text): text
+                }
+            })
+        }
+    }
+
+    /// Checks a row of bytes: every problem found in it, or none, and then `values` holds its
+    /// values in `file.columns` order (`field(_:of:)` gives the bytes of a value `.asWritten`).
+    /// `values` is the caller's, reused from row to row.
+    public func validate(_ fields: CSVReader.Fields, line: Int, into values: inout [Value]) -> [BundleIssue] {
         let columns = file.columns
         guard fields.count == positions.count else {
-            return .invalid([issue(line, nil, "\(fields.count) fields, the header has \(positions.count)")])
+            return [issue(line, nil, "\(fields.count) fields, the header has \(positions.count)")]
         }
-        var values: [String?] = []
-        values.reserveCapacity(columns.count)
+        values.removeAll(keepingCapacity: true)
         var issues: [BundleIssue] = []
         // The exponent of the row's own currency, for documents' amounts.
         var rowExponent: Int?
-        if file == .documents { rowExponent = Currency.iso(fields[positions[4]])?.exponent }
+        if file == .documents { rowExponent = Currency.exponent(ofCode: fields[positions[4]]) }
         for (index, kind) in kinds.enumerated() {
-            let raw = fields[positions[index]]
-            switch check(raw, kind, rowExponent: rowExponent) {
+            switch check(fields[positions[index]], kind, rowExponent: rowExponent) {
             case .value(let value): values.append(value)
             case .problem(let message):
-                values.append(nil)
+                values.append(.null)
                 issues.append(issue(line, columns[index], message))
             }
         }
         if file == .documents {
             // The row's own rules, wherever the fields they compare are sound.
-            if let amount = values[5].flatMap({ Int64($0) }), let open = values[6].flatMap({ Int64($0) }), open > amount {
-                issues.append(issue(line, "open_amount", "\(fields[positions[6]]) is above amount \(fields[positions[5]])"))
+            if case .integer(let amount) = values[5], case .integer(let open) = values[6], open > amount {
+                issues.append(issue(line, "open_amount", "\(fields.string(positions[6])) is above amount \(fields.string(positions[5]))"))
             }
-            if let issued = values[7], let due = values[8], due < issued {
-                issues.append(issue(line, "due_date", "\(due) is before issue_date \(issued)"))
+            if values[7] == .asWritten, values[8] == .asWritten {
+                // Dates in their one spelling compare as their bytes do.
+                let issued = fields[positions[7]]
+                let due = fields[positions[8]]
+                if due.lexicographicallyPrecedes(issued) {
+                    issues.append(issue(line, "due_date", "\(fields.string(positions[8])) is before issue_date \(fields.string(positions[7]))"))
+                }
             }
         }
-        return issues.isEmpty ? .valid(values) : .invalid(issues)
+        return issues
+    }
+
+    /// The bytes of column `index` (in `file.columns` order) in a row.
+    public func field(_ index: Int, of fields: CSVReader.Fields) -> UnsafeBufferPointer<UInt8> {
+        fields[positions[index]]
     }
 
     private func issue(_ line: Int, _ column: String?, _ message: String) -> BundleIssue {
         BundleIssue(file: file.fileName, line: line, column: column, message: message)
     }
 
-    private func check(_ raw: String, _ kind: ColumnKind, rowExponent: Int?) -> FieldCheck {
+    private func check(_ raw: UnsafeBufferPointer<UInt8>, _ kind: ColumnKind, rowExponent: Int?) -> FieldCheck {
+        // The field as text, for messages only.
+        var text: String { String(decoding: raw, as: UTF8.self) }
         switch kind {
         case .tenantRef:
             guard Self.isTenantRef(raw) else {
-                return .problem("\"\(raw)\" is not a tenant reference (letters, digits, . _ -, at most 64)")
+                return .problem("\"\(text)\" is not a tenant reference (letters, digits, . _ -, at most 64)")
             }
-            return .value(raw)
+            return .value(.asWritten)
         case .reference:
             return Self.checkReference(raw)
         case .optionalReference:
-            return raw.isEmpty ? .value(nil) : Self.checkReference(raw)
+            return raw.isEmpty ? .value(.null) : Self.checkReference(raw)
         case .name:
             guard !raw.isEmpty else { return .problem("is empty") }
-            guard raw.count <= 200 else { return .problem("is longer than 200 characters") }
-            return .value(raw)
+            // Characters are counted only when the bytes could exceed 200 of them.
+            guard raw.count <= 200 || text.count <= 200 else { return .problem("is longer than 200 characters") }
+            return .value(.asWritten)
         case .country:
-            guard raw.utf8.count == 2, raw.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
-                return .problem("\"\(raw)\" is not an ISO 3166 country code (two capital letters)")
+            guard raw.count == 2, raw.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
+                return .problem("\"\(text)\" is not an ISO 3166 country code (two capital letters)")
             }
-            return .value(raw)
+            return .value(.asWritten)
         case .currency:
             // A document's currency was looked up once already, for its amounts' exponent.
-            let known = file == .documents ? rowExponent != nil : Currency.iso(raw) != nil
-            guard known else { return .problem("\"\(raw)\" is not an ISO 4217 currency code") }
-            return .value(raw)
+            let known = file == .documents ? rowExponent != nil : Currency.exponent(ofCode: raw) != nil
+            guard known else { return .problem("\"\(text)\" is not an ISO 4217 currency code") }
+            return .value(.asWritten)
         case .mode:
-            guard ["notified", "delegated", "confidential"].contains(raw) else {
-                return .problem("\"\(raw)\" is not a mode (notified, delegated or confidential)")
+            guard Self.equals(raw, "notified") || Self.equals(raw, "delegated") || Self.equals(raw, "confidential") else {
+                return .problem("\"\(text)\" is not a mode (notified, delegated or confidential)")
             }
-            return .value(raw)
+            return .value(.asWritten)
         case .documentKind:
-            guard raw == "invoice" || raw == "credit_note" else {
-                return .problem("\"\(raw)\" is not a kind (invoice or credit_note)")
+            guard Self.equals(raw, "invoice") || Self.equals(raw, "credit_note") else {
+                return .problem("\"\(text)\" is not a kind (invoice or credit_note)")
             }
-            return .value(raw)
+            return .value(.asWritten)
         case .baseMoney:
             return Self.checkMoney(raw, exponent: baseExponent)
         case .optionalBaseMoney:
-            return raw.isEmpty ? .value(nil) : Self.checkMoney(raw, exponent: baseExponent)
+            return raw.isEmpty ? .value(.null) : Self.checkMoney(raw, exponent: baseExponent)
         case .documentMoney:
             // An unknown currency is reported on the currency column; the amount is not judged then.
-            guard let rowExponent else { return .value(nil) }
+            guard let rowExponent else { return .value(.null) }
             return Self.checkMoney(raw, exponent: rowExponent)
         case .date:
             // The strict parser accepts only the canonical YYYY-MM-DD form, so the text is kept as it is.
-            guard CalendarDate(iso: raw) != nil else { return .problem("\"\(raw)\" is not a date (YYYY-MM-DD)") }
-            return .value(raw)
+            guard CalendarDate(iso: raw) != nil else { return .problem("\"\(text)\" is not a date (YYYY-MM-DD)") }
+            return .value(.asWritten)
         case .bool:
-            guard raw == "true" || raw == "false" else { return .problem("\"\(raw)\" is not true or false") }
-            return .value(raw)
+            guard Self.equals(raw, "true") || Self.equals(raw, "false") else { return .problem("\"\(text)\" is not true or false") }
+            return .value(.asWritten)
         case .integer(let range):
-            guard let value = Int(raw), range.contains(value), raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-                return .problem("\"\(raw)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            guard raw.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(text), range.contains(value) else {
+                return .problem("\"\(text)\" is not a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
-            return .value(String(value))
+            return .value(.integer(Int64(value)))
         case .rate:
-            guard let rate = DecimalRate(parsing: raw), rate.isPositive else {
-                return .problem("\"\(raw)\" is not a positive decimal rate (at most 12 decimals)")
+            guard let rate = DecimalRate(parsing: text), rate.isPositive else {
+                return .problem("\"\(text)\" is not a positive decimal rate (at most 12 decimals)")
             }
-            return .value(rate.description)
+            return .value(.text(rate.description))
         }
     }
 
-    private static func checkReference(_ raw: String) -> FieldCheck {
-        let bytes = raw.utf8
-        guard let first = bytes.first, let last = bytes.last else { return .problem("is empty") }
-        // Characters are counted only when the bytes could exceed 64 of them.
-        guard bytes.count <= 64 || raw.count <= 64 else { return .problem("is longer than 64 characters") }
-        guard !bytes.contains(where: { $0 < 32 || $0 == 127 }) else { return .problem("holds a control character") }
-        guard first != 32 && last != 32 else { return .problem("\"\(raw)\" has leading or trailing spaces") }
-        return .value(raw)
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        bytes.count == word.utf8CodeUnitCount
+            && bytes.elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 
-    private static func checkMoney(_ raw: String, exponent: Int) -> FieldCheck {
+    private static func checkReference(_ raw: UnsafeBufferPointer<UInt8>) -> FieldCheck {
+        guard let first = raw.first, let last = raw.last else { return .problem("is empty") }
+        // Characters are counted only when the bytes could exceed 64 of them.
+        guard raw.count <= 64 || String(decoding: raw, as: UTF8.self).count <= 64 else { return .problem("is longer than 64 characters") }
+        guard !raw.contains(where: { $0 < 32 || $0 == 127 }) else { return .problem("holds a control character") }
+        guard first != 32 && last != 32 else {
+            return .problem("\"\(String(decoding: raw, as: UTF8.self))\" has leading or trailing spaces")
+        }
+        return .value(.asWritten)
+    }
+
+    private static func checkMoney(_ raw: UnsafeBufferPointer<UInt8>, exponent: Int) -> FieldCheck {
         do {
-            let minor = try Money.parse(raw, exponent: exponent)
-            guard minor >= 0 else { return .problem("\(raw) is negative") }
-            return .value(String(minor))
+            let minor = try Money.parse(utf8: raw, exponent: exponent)
+            guard minor >= 0 else { return .problem("\(String(decoding: raw, as: UTF8.self)) is negative") }
+            return .value(.integer(minor))
         } catch {
-            return .problem("\"\(raw)\" is not an amount: \(error.description)")
+            return .problem("\"\(String(decoding: raw, as: UTF8.self))\" is not an amount: \(error.description)")
         }
     }
 
     /// Whether `raw` can name a tenant: letters, digits, `.`, `_`, `-`, at most 64, starting alphanumeric.
     public static func isTenantRef(_ raw: String) -> Bool {
-        let bytes = Array(raw.utf8)
+        Array(raw.utf8).withUnsafeBufferPointer(isTenantRef)
+    }
+
+    private static func isTenantRef(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard (1...64).contains(bytes.count) else { return false }
         func isAlphanumeric(_ byte: UInt8) -> Bool { (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) }
         guard isAlphanumeric(bytes[0]) else { return false }
@@ -201,7 +252,7 @@ public struct BundleRowValidator: Sendable {
     /// What a field turned out to be: its normalised value (nil for an empty optional), or a problem.
     /// (Not a generic `Result`: this runs for every field of every row.)
     enum FieldCheck {
-        case value(String?)
+        case value(Value)
         case problem(String)
     }
 }

@@ -198,8 +198,13 @@ final class ImportSession {
 
     // MARK: Reading and staging
 
-    /// Streams a file's records (header first), reporting malformed ones.
+    /// Streams a file's records (header first) as strings, reporting malformed ones.
     private func readRecords(path: String, file: BundleFile, _ body: (Int, [String]) throws -> Void) throws {
+        try readFields(path: path, file: file) { line, fields in try body(line, (0..<fields.count).map(fields.string)) }
+    }
+
+    /// Streams a file's records (header first) as lent bytes, reporting malformed ones.
+    private func readFields(path: String, file: BundleFile, _ body: (Int, CSVReader.Fields) throws -> Void) throws {
         guard let handle = fopen(path, "rb") else {
             report(BundleIssue(file: file.fileName, message: "cannot be read: \(String(cString: strerror(errno)))"))
             return
@@ -209,7 +214,7 @@ final class ImportSession {
         let chunkSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
-        let onRecord: (Int, CSVReader.Record) throws -> Void = { line, record in
+        let onRecord: (Int, CSVReader.RawRecord) throws -> Void = { line, record in
             switch record {
             case .fields(let fields): try body(line, fields)
             case .malformed(let field, let reason):
@@ -218,7 +223,7 @@ final class ImportSession {
         }
         while true {
             let count = fread(buffer.baseAddress, 1, chunkSize, handle)
-            if count > 0 { try reader.consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), onRecord) }
+            if count > 0 { try reader.consumeFields(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), onRecord) }
             if count < chunkSize {
                 if ferror(handle) != 0 {
                     report(BundleIssue(file: file.fileName, message: "read error: \(String(cString: strerror(errno)))"))
@@ -227,7 +232,7 @@ final class ImportSession {
                 break
             }
         }
-        try reader.finish(onRecord)
+        try reader.finishFields(onRecord)
     }
 
     /// Creates the file's staging table and COPYs its valid rows into it. Returns the rows staged.
@@ -240,30 +245,35 @@ final class ImportSession {
         try connection.copyIn("COPY \(table.name) FROM STDIN") { writer in
             var line: [UInt8] = []
             line.reserveCapacity(512)
-            try readRecords(path: path, file: file) { number, fields in
+            var values: [BundleRowValidator.Value] = []
+            try readFields(path: path, file: file) { number, fields in
                 if headerFailed { return }
                 guard let validator else {
                     do throws(BundleIssue) {
-                        validator = try BundleRowValidator(file: file, header: fields, baseExponent: baseExponent)
+                        let header = (0..<fields.count).map(fields.string)
+                        validator = try BundleRowValidator(file: file, header: header, baseExponent: baseExponent)
                     } catch {
                         report(error)
                         headerFailed = true
                     }
                     return
                 }
-                switch validator.validate(fields, line: number) {
-                case .invalid(let rowIssues): rowIssues.forEach(report)
-                case .valid(let values):
-                    line.removeAll(keepingCapacity: true)
-                    line.append(contentsOf: String(number).utf8)
-                    for value in values {
-                        line.append(9)
-                        StagingTable.appendCopyText(value, to: &line)
+                let rowIssues = validator.validate(fields, line: number, into: &values)
+                guard rowIssues.isEmpty else { return rowIssues.forEach(report) }
+                line.removeAll(keepingCapacity: true)
+                StagingTable.appendDecimal(Int64(number), to: &line)
+                for (index, value) in values.enumerated() {
+                    line.append(9)
+                    switch value {
+                    case .asWritten: StagingTable.appendCopyText(validator.field(index, of: fields), to: &line)
+                    case .null: line.append(contentsOf: [92, 78])  // \N
+                    case .integer(let number): StagingTable.appendDecimal(number, to: &line)
+                    case .text(let text): StagingTable.appendCopyText(text, to: &line)
                     }
-                    line.append(10)
-                    try writer.write(line)
-                    rows += 1
                 }
+                line.append(10)
+                try writer.write(line)
+                rows += 1
             }
         }
         if validator == nil && !headerFailed {

@@ -130,21 +130,36 @@ struct StagingTable {
             line.append(contentsOf: [92, 78])  // \N
             return
         }
-        value.withUTF8 { bytes in
-            // Most values need no escape at all.
-            guard bytes.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }) else {
-                line.append(contentsOf: bytes)
-                return
-            }
-            for byte in bytes {
-                switch byte {
-                case 92: line.append(contentsOf: [92, 92])
-                case 9: line.append(contentsOf: [92, 116])  // \t
-                case 10: line.append(contentsOf: [92, 110])  // \n
-                case 13: line.append(contentsOf: [92, 114])  // \r
-                default: line.append(byte)
-                }
+        value.withUTF8 { appendCopyText($0, to: &line) }
+    }
+
+    /// Appends UTF-8 bytes as a value in COPY's text format: backslash, tab, CR and LF escaped.
+    static func appendCopyText(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
+        // Most values need no escape at all.
+        guard bytes.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }) else {
+            line.append(contentsOf: bytes)
+            return
+        }
+        for byte in bytes {
+            switch byte {
+            case 92: line.append(contentsOf: [92, 92])
+            case 9: line.append(contentsOf: [92, 116])  // \t
+            case 10: line.append(contentsOf: [92, 110])  // \n
+            case 13: line.append(contentsOf: [92, 114])  // \r
+            default: line.append(byte)
             }
         }
+    }
+
+    /// Appends an integer in decimal digits.
+    static func appendDecimal(_ value: Int64, to line: inout [UInt8]) {
+        if value < 0 { line.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        repeat {
+            line.append(UInt8(magnitude / divisor % 10) + UInt8(ascii: "0"))
+            divisor /= 10
+        } while divisor > 0
     }
 }
