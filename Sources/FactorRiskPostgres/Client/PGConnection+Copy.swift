@@ -49,9 +49,14 @@ extension PGConnection {
     /// Runs a `COPY ... FROM STDIN` statement and streams into it what `body` writes.
     ///
     /// If `body` throws, the COPY is aborted (nothing of it is stored) and the error is rethrown.
+    ///
+    /// Each chunk goes out as one CopyData message, and the server reads a message whole before
+    /// it stores any row of it: small chunks (libpq's own 8 kB) keep the server storing while the
+    /// caller makes the next rows. With 256 kB messages the two took turns: staging a million
+    /// documents took 2.4 to 3.2 s, against 1.4 to 2.0 s with 8 kB.
     /// - Returns: the number of rows the server stored.
     @discardableResult
-    public func copyIn(_ sql: String, chunkSize: Int = 1 << 18, _ body: (PGCopyWriter) throws -> Void) throws -> Int {
+    public func copyIn(_ sql: String, chunkSize: Int = 8192, _ body: (PGCopyWriter) throws -> Void) throws -> Int {
         try startCopy(sql, expecting: PGRES_COPY_IN, "COPY ... FROM STDIN")
         let writer = PGCopyWriter(connection: self, chunkSize: chunkSize)
         do {
