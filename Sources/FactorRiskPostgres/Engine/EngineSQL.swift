@@ -1,9 +1,10 @@
 /// The production engine's statements: RULEBOOK.md §4 and §6, set-based inside PostgreSQL.
 ///
 /// Each statement takes `$1` = tenant id and `$2` = as-of date, and fills one snapshot level from
-/// the tenant's tables or from the levels before it. Only the first reads documents, in one
-/// grouped pass (the classification of §4.1 splits into what is known per document — disputed,
-/// aged — and what is known per pair — affiliate, embargo, approval). The reference engine in
+/// the tenant's tables or from the levels before it. The first reads the documents in one grouped
+/// pass (the classification of §4.1 splits into what is known per document — disputed, aged — and
+/// what is known per pair — affiliate, embargo, approval); the portfolio's reads them again only
+/// for those without a rate. The reference engine in
 /// FactorRiskCore is the same rulebook in plain Swift; tests hold the two to the same figures.
 enum EngineSQL {
     /// Every snapshot table, deleted before a recalculation writes the date anew.
