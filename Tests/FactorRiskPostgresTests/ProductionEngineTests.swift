@@ -36,6 +36,25 @@ struct ProductionEngineTests {
         }
     }
 
+    @Test("the HTML report's ageing of the worked example: open invoices by days past due, converted, those without a rate left out")
+    func ageingBuckets() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
+        let tenant = try await tenantID("demo")
+        let date = CalendarDate(iso: "2026-11-20")!
+        _ = try await recalculate(tenant, date)
+        let input = try await pool.tenantTransaction(tenant) { try ReportData.htmlInput($0, tenantID: tenant, asOf: date) }
+        // By hand, as of 2026-11-20 (the credit note N1 is not an invoice; I8 in SEK has no rate):
+        // current: I1 70,000.00 + I3 50,000.00 USD × 0.90 (rate of 2026-11-19) + I4 80,000.00 + I6 10,000.00 (disputed
+        // still owed) = 205,000.00; 1-30: I5 30,000.00 (5 days); 61-90: I2 20,000.00 (80 days) + I7 25,000.00 (82 days).
+        #expect(input?.ageing == [
+            .init(label: "current", open: 20_500_000, invoices: 4),
+            .init(label: "1-30", open: 3_000_000, invoices: 1),
+            .init(label: "31-60", open: 0, invoices: 0),
+            .init(label: "61-90", open: 4_500_000, invoices: 2),
+            .init(label: "90+", open: 0, invoices: 0),
+        ])
+    }
+
     @Test("a rerun for the same date replaces the snapshot; another date is kept apart")
     func rerunReplaces() async throws {
         try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
