@@ -52,13 +52,16 @@ struct RecalculationTests {
 
         // Hold the snapshot's row: the rerun blocks inside its transaction, after it has started deleting.
         let blocker = try database.connect()
+        let blockerPID = try blocker.query("SELECT pg_backend_pid()").first!.decode(Int32.self, at: 0)
         try blocker.execute("BEGIN")
         try blocker.query("SELECT 1 FROM snapshots WHERE tenant_id = $1 AND as_of = $2 FOR UPDATE", [tenant, date])
         let rerun = Task { try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false) }
         let watcher = database.pool(maxConnections: 1)
         defer { watcher.close() }
+        // Until the rerun waits on the blocker's lock (only on it: other suites share the cluster, and their waits must not count).
         while try await watcher.withConnection({ connection in
-            try connection.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'").first!.decode(Int.self, at: 0)
+            try connection.query("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))", [blockerPID])
+                .first!.decode(Int.self, at: 0)
         }) == 0 {
             try await Task.sleep(for: .milliseconds(20))
         }
