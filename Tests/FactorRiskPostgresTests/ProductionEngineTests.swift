@@ -55,6 +55,39 @@ struct ProductionEngineTests {
         ])
     }
 
+    @Test("amounts whose products pass Int64 (a client's cap, its holdback) are computed as the reference engine does, not refused")
+    func largeAmounts() async throws {
+        // One client, its holdback the whole of what it may fund. Eligible 5e15 minor units: the cap of
+        // 30 % multiplies it by 3,000 bp (1.5e19), the holdback multiplies 2.5e15 fundable by 10,000 bp
+        // (2.5e19), both above Int64.max (9.2e18) before their division by 10,000.
+        var files: [BundleFile: [UInt8]] = [:]
+        func file(_ name: BundleFile, _ lines: [String]) { files[name] = Array((lines.joined(separator: "\n") + "\n").utf8) }
+        file(.tenant, ["tenant_ref,name,base_currency,home_country,own_funds", "big,Big Factor,EUR,FR,900000000000000.00"])
+        file(.clients, [
+            "client_ref,name,country,mode,annual_revenue,financial_grade,holdback_bp,funding_limit,funded_balance,group_ref",
+            "C1,Large SA,FR,notified,1000000000.00,2,10000,90000000000000.00,0.00,",
+        ])
+        file(.debtors, ["debtor_ref,name,country,group_ref,credit_limit"] + (1...5).map { "D\($0),Buyer \($0),FR,,90000000000000.00" })
+        let amounts = ["2500000000000.00", "2500000000000.00", "2500000000000.00", "2500000000000.00", "40000000000000.00"]
+        file(.approvals, ["client_ref,debtor_ref,approved"] + amounts.enumerated().map { "C1,D\($0.offset + 1),\($0.element)" })
+        file(.documents, ["doc_ref,client_ref,debtor_ref,kind,currency,amount,open_amount,issue_date,due_date,disputed"]
+            + amounts.enumerated().map { "I\($0.offset + 1),C1,D\($0.offset + 1),invoice,EUR,\($0.element),\($0.element),2026-11-01,2026-12-01,false" })
+        let folder = TestCluster.temporaryFolder("large-amounts")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (name, bytes) in files { try Fixtures.write(String(decoding: bytes, as: UTF8.self), name.fileName, in: folder) }
+        try await BundleImporter(pool: pool).importBundle(directory: folder, tenantRef: "big")
+
+        let date = CalendarDate(iso: "2026-11-20")!
+        let expected = ReferenceEngine.compute(try Portfolio(bundle: files), asOf: date)
+        let produced = try await recalculate(try await tenantID("big"), date)
+        #expect(produced == expected)
+        // By hand: cap 30 % of 5e15 = 1.5e15; D5's 4e15 exceeds it by 2.5e15; fundable 2.5e15, all held back.
+        let client = try #require(produced.clients.first)
+        #expect(client.eligible == 5_000_000_000_000_000)
+        #expect(client.concentrationCap == 1_500_000_000_000_000)
+        #expect(client.holdback == 2_500_000_000_000_000)
+    }
+
     @Test("a rerun for the same date replaces the snapshot; another date is kept apart")
     func rerunReplaces() async throws {
         try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")

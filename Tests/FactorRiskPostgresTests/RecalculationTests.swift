@@ -58,11 +58,17 @@ struct RecalculationTests {
         let rerun = Task { try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false) }
         let watcher = database.pool(maxConnections: 1)
         defer { watcher.close() }
-        // Until the rerun waits on the blocker's lock (only on it: other suites share the cluster, and their waits must not count).
+        // Until the rerun waits on the blocker's lock (only on it: other suites share the cluster, and their waits
+        // must not count); a rerun that never gets there fails the test after 30 s rather than hanging it.
+        let deadline = ContinuousClock.now + .seconds(30)
         while try await watcher.withConnection({ connection in
             try connection.query("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))", [blockerPID])
                 .first!.decode(Int.self, at: 0)
         }) == 0 {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the rerun never waited on the blocked snapshot row")
+                break
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         rerun.cancel()

@@ -164,7 +164,7 @@ enum EngineSQL {
                    coalesce(x.disputed, 0) AS disputed, coalesce(x.aged, 0) AS aged, coalesce(x.affiliate, 0) AS affiliate,
                    coalesce(x.embargo, 0) AS embargo, coalesce(x.unapproved, 0) AS unapproved,
                    coalesce(x.cross_aged_sum, 0) AS cross_aged_sum, coalesce(x.any_cross_aged, false) AS any_cross_aged,
-                   div(coalesce(x.eligible, 0) * (CASE cl.mode WHEN 'notified' THEN s.concentration_cap_notified_bp
+                   div(coalesce(x.eligible, 0)::numeric * (CASE cl.mode WHEN 'notified' THEN s.concentration_cap_notified_bp
                          WHEN 'delegated' THEN s.concentration_cap_delegated_bp ELSE s.concentration_cap_confidential_bp END),
                          10000)::bigint AS cap,
                    cl.mode = 'confidential' AND cl.annual_revenue < s.min_revenue AS below_revenue,
@@ -195,7 +195,7 @@ enum EngineSQL {
         FROM capped c
         LEFT JOIN excess x ON x.client_ref = c.client_ref
         CROSS JOIN LATERAL (SELECT coalesce(x.excess, 0) AS excess, c.guaranteed - coalesce(x.excess, 0) AS fundable) f
-        CROSS JOIN LATERAL (SELECT div(f.fundable * c.holdback_bp, 10000) AS holdback) h
+        CROSS JOIN LATERAL (SELECT div(f.fundable::numeric * c.holdback_bp, 10000)::bigint AS holdback) h
         CROSS JOIN LATERAL (
             SELECT f.excess, f.fundable, h.holdback, least(f.fundable - h.holdback, c.funding_limit) AS capacity
         ) w
