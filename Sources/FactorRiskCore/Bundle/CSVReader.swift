@@ -60,6 +60,7 @@ public struct CSVReader: Sendable {
     private static let comma = UInt8(ascii: ",")
     private static let newline: UInt8 = 10
     private static let carriageReturn: UInt8 = 13
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     private var state = State.fieldStart
     /// The bytes of the record's fields so far, one after the other; `ends` marks where each ends.
@@ -102,9 +103,7 @@ public struct CSVReader: Sendable {
         var index = 0
         if atFileStart {
             // Skip a UTF-8 byte order mark (EF BB BF), possibly split across chunks.
-            let bom: (UInt8, UInt8, UInt8) = (0xEF, 0xBB, 0xBF)
-            while index < count, bomBytesSeen < 3,
-                  input[index] == (bomBytesSeen == 0 ? bom.0 : bomBytesSeen == 1 ? bom.1 : bom.2) {
+            while index < count, bomBytesSeen < 3, input[index] == Self.byteOrderMark[bomBytesSeen] {
                 bomBytesSeen += 1
                 index += 1
             }

@@ -266,7 +266,7 @@ final class ImportSession {
                     line.append(9)
                     switch value {
                     case .asWritten: StagingTable.appendCopyText(validator.field(index, of: fields), to: &line)
-                    case .null: line.append(contentsOf: [92, 78])  // \N
+                    case .null: StagingTable.appendCopyText(String?.none, to: &line)
                     case .integer(let number): StagingTable.appendDecimal(number, to: &line)
                     case .text(let text): StagingTable.appendCopyText(text, to: &line)
                     }
