@@ -1,17 +1,16 @@
-/// The production engine's statements: RULEBOOK.md §4 and §6, set-based inside PostgreSQL.
+/// The production engine's statement: RULEBOOK.md §4 and §6, set-based inside PostgreSQL.
 ///
-/// Each statement takes `$1` = tenant id and `$2` = as-of date, and fills one snapshot level from
-/// the tenant's tables or from the levels before it. The first reads the documents in one grouped
-/// pass (the classification of §4.1 splits into what is known per document — disputed, aged — and
-/// what is known per pair — affiliate, embargo, approval); the portfolio's reads them again only
-/// for those without a rate. The reference engine in
-/// FactorRiskCore is the same rulebook in plain Swift; tests hold the two to the same figures.
+/// One statement takes `$1` = tenant id and `$2` = as-of date and writes every level of the
+/// snapshot. The pairs are computed once from the documents, in one grouped pass (the
+/// classification of §4.1 splits into what is known per document — disputed, aged — and what is
+/// known per pair — affiliate, embargo, approval), and kept in memory; clients, debtors, groups,
+/// countries and the portfolio are summed from them, and each level is written by its own
+/// data-modifying CTE. Only the portfolio's `missing_fx` reads the documents again, for those
+/// without a rate. The reference engine in FactorRiskCore is the same rulebook in plain Swift;
+/// tests hold the two to the same figures.
 enum EngineSQL {
     /// Every snapshot table, deleted before a recalculation writes the date anew.
     static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
-
-    /// The statements of a recalculation, in order: each level is computed from the ones before it.
-    static let levels = [pairs, clients, debtors, groups, countries, portfolio]
 
     /// The tenant's policy, base currency and home country: a CTE every statement starts from.
     static let settings = """
@@ -54,11 +53,14 @@ enum EngineSQL {
         cross_aged, documents
         """
 
-    /// §4.1–§4.3: pairs, into the snapshot.
-    static let pairs = """
-        INSERT INTO snapshot_pairs (tenant_id, as_of, client_ref, debtor_ref, \(pairColumns))
-        SELECT $1, $2, client_ref, debtor_ref, \(pairColumns) FROM (\(pairFigures(restricted: false))) p
-        ORDER BY client_ref, debtor_ref
+    /// §4.1–§4.3: the tenant's pairs, as the `pair_rows` relation every other level is summed from,
+    /// and written to the snapshot.
+    static let pairRows = """
+        pair_rows AS MATERIALIZED (\(pairFigures(restricted: false))),
+        stored_pairs AS (
+            INSERT INTO snapshot_pairs (tenant_id, as_of, client_ref, debtor_ref, \(pairColumns))
+            SELECT $1, $2, client_ref, debtor_ref, \(pairColumns) FROM pair_rows ORDER BY client_ref, debtor_ref
+        )
         """
 
     /// §4.1–§4.3: a SELECT of `client_id, debtor_id, client_ref, debtor_ref` and `pairColumns` for the
@@ -73,79 +75,85 @@ enum EngineSQL {
             ? "changed AS MATERIALIZED (SELECT * FROM unnest($3::bigint[], $4::bigint[]) AS c (client_id, debtor_id))," : ""
         return """
         WITH \(settings), \(rates), \(changed)
-        -- §4: the documents that take part, with o = fx(open_amount, currency), grouped per pair.
+        -- §4: the documents that take part, each with o = fx(open_amount, currency) and its class,
+        -- computed once (OFFSET 0 keeps the planner from copying them into every sum): 0 a credit
+        -- note; invoices 1 disputed and aged, 2 disputed, 3 aged, 4 the rest (§4.1 rules 1 and 2).
         sums AS (
-            SELECT d.client_id, d.debtor_id,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'credit_note'), 0)::bigint AS credit_notes,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice'), 0)::bigint AS invoices,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND d.disputed), 0)::bigint AS disputed,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND o.aged), 0)::bigint AS aged,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND NOT d.disputed AND NOT o.aged), 0)::bigint AS rest,
-                   coalesce(sum(o.o) FILTER (WHERE d.kind = 'invoice' AND o.aged), 0)::bigint AS old,
+            SELECT x.client_id, x.debtor_id,
+                   coalesce(sum(x.o) FILTER (WHERE x.class = 0), 0)::bigint AS credit_notes,
+                   coalesce(sum(x.o) FILTER (WHERE x.class = 1), 0)::bigint AS disputed_aged,
+                   coalesce(sum(x.o) FILTER (WHERE x.class = 2), 0)::bigint AS disputed_fresh,
+                   coalesce(sum(x.o) FILTER (WHERE x.class = 3), 0)::bigint AS aged,
+                   coalesce(sum(x.o) FILTER (WHERE x.class = 4), 0)::bigint AS rest,
                    count(*) AS documents
-            FROM documents d
-            CROSS JOIN settings s
-            JOIN rates r ON r.currency = d.currency
-            CROSS JOIN LATERAL (
-                SELECT \(converted) AS o,
-                       ($2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due) AS aged
-            ) o
-            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 \(onlyChanged)
-            GROUP BY d.client_id, d.debtor_id
+            FROM (
+                SELECT d.client_id, d.debtor_id, \(converted) AS o,
+                       CASE WHEN d.kind = 'credit_note' THEN 0
+                            WHEN $2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due
+                            THEN CASE WHEN d.disputed THEN 1 ELSE 3 END
+                            ELSE CASE WHEN d.disputed THEN 2 ELSE 4 END END AS class
+                FROM documents d
+                CROSS JOIN settings s
+                JOIN rates r ON r.currency = d.currency
+                WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 \(onlyChanged)
+                OFFSET 0
+            ) x
+            GROUP BY x.client_id, x.debtor_id
         ),
         -- §4.3: a pair has a row when a document takes part or its approval is above 0.
         keyed AS (
             SELECT coalesce(x.client_id, a.client_id) AS client_id, coalesce(x.debtor_id, a.debtor_id) AS debtor_id,
                    coalesce(a.approved, 0) AS approved, coalesce(x.credit_notes, 0) AS credit_notes,
-                   coalesce(x.invoices, 0) AS invoices, coalesce(x.disputed, 0) AS disputed, coalesce(x.aged, 0) AS aged,
-                   coalesce(x.rest, 0) AS rest, coalesce(x.old, 0) AS old, coalesce(x.documents, 0) AS documents
+                   coalesce(x.disputed_aged + x.disputed_fresh + x.aged + x.rest, 0) AS invoices,
+                   coalesce(x.disputed_aged + x.disputed_fresh, 0) AS disputed, coalesce(x.aged, 0) AS aged,
+                   coalesce(x.rest, 0) AS rest, coalesce(x.disputed_aged + x.aged, 0) AS old,
+                   coalesce(x.documents, 0) AS documents
             FROM sums x
             FULL JOIN (SELECT client_id, debtor_id, approved FROM approvals WHERE tenant_id = $1 \(approvalsOfChanged)) a
                 ON a.client_id = x.client_id AND a.debtor_id = x.debtor_id
             WHERE x.client_id IS NOT NULL OR a.approved > 0
-        )
-        SELECT k.client_id, k.debtor_id, cl.client_ref, de.debtor_ref, k.approved, k.invoices - k.credit_notes AS gross,
-               k.credit_notes, k.disputed AS ineligible_disputed, k.aged AS ineligible_aged,
-               CASE WHEN c.reason = 'affiliate' THEN k.rest ELSE 0 END AS ineligible_affiliate,
-               CASE WHEN c.reason = 'embargo' THEN k.rest ELSE 0 END AS ineligible_embargo,
-               CASE WHEN c.reason = 'unapproved' THEN k.rest ELSE 0 END AS ineligible_unapproved,
-               CASE WHEN c.reason = 'eligible' AND c.cross_aged THEN k.rest ELSE 0 END AS ineligible_cross_aged,
-               e.eligible, g.guaranteed, e.eligible - g.guaranteed AS over_approval, v.cover_bp, v.covered,
-               div(v.covered::numeric * (CASE cl.mode WHEN 'notified' THEN s.weight_notified_bp WHEN 'delegated' THEN s.weight_delegated_bp
-                                               ELSE s.weight_confidential_bp END), 10000)::bigint AS risk_weighted,
-               c.cross_aged, k.documents
-        FROM keyed k
-        CROSS JOIN settings s
-        JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = k.client_id
-        JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = k.debtor_id
-        LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = de.country
-        -- §4.1 rules 3 to 6, which depend on the pair alone; §4.2 cross-ageing.
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN de.group_ref IS NOT NULL AND de.group_ref = cl.group_ref THEN 'affiliate'
+        ),
+        -- §4.1 rules 3 to 6, which depend on the pair alone, and §4.2 cross-ageing: each figure is
+        -- computed once from the one before it, every step fenced by OFFSET 0 like the documents.
+        classified AS (
+            SELECT k.*, cl.client_ref, de.debtor_ref,
+                   CASE WHEN de.group_ref IS NOT NULL AND de.group_ref = cl.group_ref THEN 'affiliate'
                         WHEN coalesce(co.embargoed, false) THEN 'embargo'
                         WHEN k.approved = 0 THEN 'unapproved'
                         ELSE 'eligible' END AS reason,
-                   k.old::numeric * 10000 > s.cross_age_bp::numeric * k.invoices AS cross_aged
-        ) c
-        CROSS JOIN LATERAL (
-            SELECT greatest(0, CASE WHEN c.reason = 'eligible' AND NOT c.cross_aged THEN k.rest ELSE 0 END - k.credit_notes) AS eligible
-        ) e
-        CROSS JOIN LATERAL (SELECT least(e.eligible, k.approved) AS guaranteed) g
-        CROSS JOIN LATERAL (
-            SELECT x.cover_bp, div(g.guaranteed::numeric * x.cover_bp, 10000)::bigint AS covered
-            FROM (SELECT CASE WHEN de.country = s.home_country THEN s.cover_domestic_bp ELSE s.cover_foreign_bp END AS cover_bp) x
-        ) v
+                   k.old::numeric * 10000 > s.cross_age_bp::numeric * k.invoices AS cross_aged,
+                   CASE WHEN de.country = s.home_country THEN s.cover_domestic_bp ELSE s.cover_foreign_bp END AS cover_bp,
+                   CASE cl.mode WHEN 'notified' THEN s.weight_notified_bp WHEN 'delegated' THEN s.weight_delegated_bp
+                        ELSE s.weight_confidential_bp END AS weight_bp
+            FROM (SELECT * FROM keyed OFFSET 0) k
+            CROSS JOIN settings s
+            JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = k.client_id
+            JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = k.debtor_id
+            LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = de.country
+            OFFSET 0
+        ),
+        eligible AS (
+            SELECT c.*, greatest(0, CASE WHEN c.reason = 'eligible' AND NOT c.cross_aged THEN c.rest ELSE 0 END - c.credit_notes) AS eligible
+            FROM classified c OFFSET 0
+        ),
+        guaranteed AS (SELECT e.*, least(e.eligible, e.approved) AS guaranteed FROM eligible e OFFSET 0),
+        covered AS (SELECT g.*, div(g.guaranteed::numeric * g.cover_bp, 10000)::bigint AS covered FROM guaranteed g OFFSET 0)
+        SELECT v.client_id, v.debtor_id, v.client_ref, v.debtor_ref, v.approved, v.invoices - v.credit_notes AS gross,
+               v.credit_notes, v.disputed AS ineligible_disputed, v.aged AS ineligible_aged,
+               CASE WHEN v.reason = 'affiliate' THEN v.rest ELSE 0 END AS ineligible_affiliate,
+               CASE WHEN v.reason = 'embargo' THEN v.rest ELSE 0 END AS ineligible_embargo,
+               CASE WHEN v.reason = 'unapproved' THEN v.rest ELSE 0 END AS ineligible_unapproved,
+               CASE WHEN v.reason = 'eligible' AND v.cross_aged THEN v.rest ELSE 0 END AS ineligible_cross_aged,
+               v.eligible, v.guaranteed, v.eligible - v.guaranteed AS over_approval, v.cover_bp, v.covered,
+               div(v.covered::numeric * v.weight_bp, 10000)::bigint AS risk_weighted, v.cross_aged, v.documents
+        FROM covered v
         """
     }
 
-    /// §4.4: clients, their pairs summed, the funding waterfall, the client flags of §6 and the tier of §4.10.
+    /// §4.4: clients, their pairs summed, the funding waterfall, the client flags of §6 and the tier
+    /// of §4.10, written to the snapshot.
     static let clients = """
-        INSERT INTO snapshot_clients (tenant_id, as_of, client_ref, mode, gross, credit_notes, eligible, over_approval,
-            guaranteed, covered, risk_weighted, ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo,
-            ineligible_unapproved, ineligible_cross_aged, concentration_cap, concentration_excess, fundable, holdback,
-            funding_capacity, funded_balance, availability, tier, flags)
-        WITH \(settings),
-        sums AS (
+        client_sums AS (
             SELECT client_ref, sum(gross)::bigint AS gross, sum(credit_notes)::bigint AS credit_notes, sum(eligible)::bigint AS eligible,
                    sum(over_approval)::bigint AS over_approval, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered,
                    sum(risk_weighted)::bigint AS risk_weighted, sum(ineligible_disputed)::bigint AS disputed,
@@ -153,7 +161,7 @@ enum EngineSQL {
                    sum(ineligible_embargo)::bigint AS embargo, sum(ineligible_unapproved)::bigint AS unapproved,
                    sum(ineligible_cross_aged)::bigint AS cross_aged_sum,
                    bool_or(cross_aged) AS any_cross_aged
-            FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY client_ref
+            FROM pair_rows GROUP BY client_ref
         ),
         capped AS (
             SELECT cl.client_ref, cl.mode, cl.annual_revenue, cl.financial_grade, cl.holdback_bp, cl.funding_limit,
@@ -169,36 +177,42 @@ enum EngineSQL {
                          10000)::bigint AS cap,
                    cl.mode = 'confidential' AND cl.annual_revenue < s.min_revenue AS below_revenue,
                    cl.mode = 'confidential' AND cl.financial_grade > s.confidential_max_grade AS weak_financials
-            FROM clients cl CROSS JOIN settings s LEFT JOIN sums x ON x.client_ref = cl.client_ref
+            FROM clients cl CROSS JOIN settings s LEFT JOIN client_sums x ON x.client_ref = cl.client_ref
             WHERE cl.tenant_id = $1
         ),
         excess AS (
             SELECT p.client_ref, sum(greatest(0, p.guaranteed - c.cap))::bigint AS excess
-            FROM snapshot_pairs p JOIN capped c ON c.client_ref = p.client_ref
-            WHERE p.tenant_id = $1 AND p.as_of = $2 GROUP BY p.client_ref
+            FROM pair_rows p JOIN capped c ON c.client_ref = p.client_ref GROUP BY p.client_ref
+        ),
+        stored_clients AS (
+            INSERT INTO snapshot_clients (tenant_id, as_of, client_ref, mode, gross, credit_notes, eligible, over_approval,
+                guaranteed, covered, risk_weighted, ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo,
+                ineligible_unapproved, ineligible_cross_aged, concentration_cap, concentration_excess, fundable, holdback,
+                funding_capacity, funded_balance, availability, tier, flags)
+            SELECT $1, $2, c.client_ref, c.mode, c.gross, c.credit_notes, c.eligible, c.over_approval, c.guaranteed, c.covered,
+                   c.risk_weighted, c.disputed, c.aged, c.affiliate, c.embargo, c.unapproved, c.cross_aged_sum, c.cap, w.excess,
+                   w.fundable, w.holdback, w.capacity, c.funded_balance, w.capacity - c.funded_balance,
+                   least(4, CASE WHEN c.financial_grade <= 3 THEN 1 WHEN c.financial_grade <= 6 THEN 2
+                                 WHEN c.financial_grade <= 8 THEN 3 ELSE 4 END
+                            + (c.mode = 'confidential')::int + (c.below_revenue OR c.weak_financials)::int
+                            + (w.capacity - c.funded_balance < 0)::int),
+                   array_remove(ARRAY[
+                       CASE WHEN c.mode = 'confidential' THEN 'CONFIDENTIAL_MODE' END,
+                       CASE WHEN c.mode = 'delegated' THEN 'DELEGATED_COLLECTION' END,
+                       CASE WHEN c.below_revenue THEN 'CONFIDENTIAL_BELOW_REVENUE' END,
+                       CASE WHEN c.weak_financials THEN 'CONFIDENTIAL_WEAK_FINANCIALS' END,
+                       CASE WHEN w.excess > 0 THEN 'CONCENTRATION_EXCESS' END,
+                       CASE WHEN c.any_cross_aged THEN 'CROSS_AGED' END,
+                       CASE WHEN w.capacity - c.funded_balance < 0 THEN 'OVER_ADVANCE' END], NULL)
+            FROM capped c
+            LEFT JOIN excess x ON x.client_ref = c.client_ref
+            CROSS JOIN LATERAL (SELECT coalesce(x.excess, 0) AS excess, c.guaranteed - coalesce(x.excess, 0) AS fundable) f
+            CROSS JOIN LATERAL (SELECT div(f.fundable::numeric * c.holdback_bp, 10000)::bigint AS holdback) h
+            CROSS JOIN LATERAL (
+                SELECT f.excess, f.fundable, h.holdback, least(f.fundable - h.holdback, c.funding_limit) AS capacity
+            ) w
+            ORDER BY c.client_ref
         )
-        SELECT $1, $2, c.client_ref, c.mode, c.gross, c.credit_notes, c.eligible, c.over_approval, c.guaranteed, c.covered,
-               c.risk_weighted, c.disputed, c.aged, c.affiliate, c.embargo, c.unapproved, c.cross_aged_sum, c.cap, w.excess,
-               w.fundable, w.holdback, w.capacity, c.funded_balance, w.capacity - c.funded_balance,
-               least(4, CASE WHEN c.financial_grade <= 3 THEN 1 WHEN c.financial_grade <= 6 THEN 2
-                             WHEN c.financial_grade <= 8 THEN 3 ELSE 4 END
-                        + (c.mode = 'confidential')::int + (c.below_revenue OR c.weak_financials)::int
-                        + (w.capacity - c.funded_balance < 0)::int),
-               array_remove(ARRAY[
-                   CASE WHEN c.mode = 'confidential' THEN 'CONFIDENTIAL_MODE' END,
-                   CASE WHEN c.mode = 'delegated' THEN 'DELEGATED_COLLECTION' END,
-                   CASE WHEN c.below_revenue THEN 'CONFIDENTIAL_BELOW_REVENUE' END,
-                   CASE WHEN c.weak_financials THEN 'CONFIDENTIAL_WEAK_FINANCIALS' END,
-                   CASE WHEN w.excess > 0 THEN 'CONCENTRATION_EXCESS' END,
-                   CASE WHEN c.any_cross_aged THEN 'CROSS_AGED' END,
-                   CASE WHEN w.capacity - c.funded_balance < 0 THEN 'OVER_ADVANCE' END], NULL)
-        FROM capped c
-        LEFT JOIN excess x ON x.client_ref = c.client_ref
-        CROSS JOIN LATERAL (SELECT coalesce(x.excess, 0) AS excess, c.guaranteed - coalesce(x.excess, 0) AS fundable) f
-        CROSS JOIN LATERAL (SELECT div(f.fundable::numeric * c.holdback_bp, 10000)::bigint AS holdback) h
-        CROSS JOIN LATERAL (
-            SELECT f.excess, f.fundable, h.holdback, least(f.fundable - h.holdback, c.funding_limit) AS capacity
-        ) w
         """
 
     /// §4.5: every debtor of the tenant with the sums of its pairs and approvals, its group (its own
@@ -215,18 +229,13 @@ enum EngineSQL {
                 SELECT debtor_ref, sum(gross)::bigint AS gross, sum(eligible)::bigint AS eligible, sum(guaranteed)::bigint AS guaranteed,
                        sum(covered)::bigint AS covered, sum(risk_weighted)::bigint AS risk_weighted,
                        count(*) FILTER (WHERE gross <> 0 OR approved > 0) AS clients
-                FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2 GROUP BY debtor_ref
+                FROM pair_rows GROUP BY debtor_ref
             ) x ON x.debtor_ref = de.debtor_ref
             LEFT JOIN (
                 SELECT debtor_id, sum(approved)::bigint AS total FROM approvals WHERE tenant_id = $1 GROUP BY debtor_id
             ) a ON a.debtor_id = de.debtor_id
             WHERE de.tenant_id = $1
         )
-        """
-
-    /// The stored debtors of the snapshot being written, as the `debtor_rows` relation.
-    static let storedDebtorRows = """
-        debtor_rows AS MATERIALIZED (SELECT * FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2)
         """
 
     /// §4.6: the groups summed from `debtor_rows`, with their flags of §6.
@@ -280,74 +289,73 @@ enum EngineSQL {
         """
 
     /// §4.5 and §4.8: the debtors' rows, with the debtor flags of §6 and what each can still take,
-    /// which needs its group and its country: both are summed here from the same debtor rows, and
-    /// stored by `groups` and `countries` from the stored debtors.
+    /// which needs its group and its country; then the groups and the countries: each level
+    /// written to the snapshot.
     static let debtors = """
-        INSERT INTO snapshot_debtors (tenant_id, as_of, debtor_ref, country, group_ref, credit_limit, gross, eligible,
-            guaranteed, covered, risk_weighted, approved_total, clients, utilization_bp, headroom, available_limit, flags)
-        WITH \(settings), \(debtorRows), \(groupRows), \(countryRows)
-        SELECT $1, $2, d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
-               d.risk_weighted, d.approved_total, d.clients, u.utilization, d.credit_limit - d.guaranteed,
-               greatest(0, least(d.credit_limit - d.guaranteed, c.headroom, g.limit - g.guaranteed)),
-               array_remove(ARRAY[
-                   CASE WHEN u.utilization >= s.utilization_warn_bp AND d.guaranteed <= d.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
-                   CASE WHEN d.guaranteed > d.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
-                   CASE WHEN d.approved_total > d.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL)
-        FROM debtor_rows d
-        JOIN group_rows g ON g.group_ref = d.group_ref
-        JOIN country_rows c ON c.country = d.country
-        CROSS JOIN settings s
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN d.credit_limit = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, d.credit_limit)::bigint END AS utilization
-        ) u
-        ORDER BY d.debtor_ref
+        stored_debtors AS (
+            INSERT INTO snapshot_debtors (tenant_id, as_of, debtor_ref, country, group_ref, credit_limit, gross, eligible,
+                guaranteed, covered, risk_weighted, approved_total, clients, utilization_bp, headroom, available_limit, flags)
+            SELECT $1, $2, d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
+                   d.risk_weighted, d.approved_total, d.clients, u.utilization, d.credit_limit - d.guaranteed,
+                   greatest(0, least(d.credit_limit - d.guaranteed, c.headroom, g.limit - g.guaranteed)),
+                   array_remove(ARRAY[
+                       CASE WHEN u.utilization >= s.utilization_warn_bp AND d.guaranteed <= d.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
+                       CASE WHEN d.guaranteed > d.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
+                       CASE WHEN d.approved_total > d.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL)
+            FROM debtor_rows d
+            JOIN group_rows g ON g.group_ref = d.group_ref
+            JOIN country_rows c ON c.country = d.country
+            CROSS JOIN settings s
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN d.credit_limit = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, d.credit_limit)::bigint END AS utilization
+            ) u
+            ORDER BY d.debtor_ref
+        ),
+        stored_groups AS (
+            INSERT INTO snapshot_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags)
+            SELECT $1, $2, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags FROM group_rows ORDER BY group_ref
+        ),
+        stored_countries AS (
+            INSERT INTO snapshot_countries (tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed,
+                "limit", share_bp, utilization_bp, headroom, flags)
+            SELECT $1, $2, country, gross, guaranteed, covered, debtors, grade, embargoed, "limit", share_bp, utilization_bp,
+                   headroom, flags
+            FROM country_rows ORDER BY country
+        )
         """
 
-    /// §4.6: the groups, summed from the stored debtors.
-    static let groups = """
-        INSERT INTO snapshot_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags)
-        WITH \(settings), \(storedDebtorRows), \(groupRows)
-        SELECT $1, $2, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags FROM group_rows ORDER BY group_ref
-        """
-
-    /// §4.7: the countries, summed from the stored debtors.
-    static let countries = """
-        INSERT INTO snapshot_countries (tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed,
-            "limit", share_bp, utilization_bp, headroom, flags)
-        WITH \(settings), \(storedDebtorRows), \(countryRows)
-        SELECT $1, $2, country, gross, guaranteed, covered, debtors, grade, embargoed, "limit", share_bp, utilization_bp,
-               headroom, flags
-        FROM country_rows
-        """
-
-    /// §4.9: the portfolio, and the documents left out for want of a rate.
+    /// §4.9: the portfolio, from the pairs and the debtors, and the documents left out for want of a rate.
     static let portfolio = """
-        INSERT INTO snapshots (tenant_id, as_of, gross, eligible, guaranteed, covered, risk_weighted, hhi_ppm, top10_share_bp,
-            clients, debtors, documents, missing_fx)
-        WITH \(settings), \(rates),
         totals AS (
             SELECT coalesce(sum(gross), 0) AS gross, coalesce(sum(eligible), 0) AS eligible, coalesce(sum(guaranteed), 0) AS guaranteed,
                    coalesce(sum(covered), 0) AS covered, coalesce(sum(risk_weighted), 0) AS risk_weighted,
                    coalesce(sum(documents), 0) AS documents
-            FROM snapshot_pairs WHERE tenant_id = $1 AND as_of = $2
+            FROM pair_rows
         ),
         concentration AS (
             SELECT coalesce(sum(covered::numeric * covered), 0) AS squares, coalesce(sum(covered), 0) AS total, count(*) AS debtors
-            FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2
+            FROM debtor_rows
         ),
         top10 AS (
-            SELECT coalesce(sum(covered), 0) AS covered FROM (
-                SELECT covered FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2 ORDER BY covered DESC LIMIT 10) t
+            SELECT coalesce(sum(covered), 0) AS covered FROM (SELECT covered FROM debtor_rows ORDER BY covered DESC LIMIT 10) t
         ),
         missing AS (
             SELECT coalesce(array_agg(d.doc_ref ORDER BY d.doc_ref COLLATE "C"), '{}') AS refs
             FROM documents d LEFT JOIN rates r ON r.currency = d.currency
             WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 AND r.currency IS NULL
         )
+        INSERT INTO snapshots (tenant_id, as_of, gross, eligible, guaranteed, covered, risk_weighted, hhi_ppm, top10_share_bp,
+            clients, debtors, documents, missing_fx)
         SELECT $1, $2, t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted,
                CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END,
                CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END,
                (SELECT count(*) FROM clients WHERE tenant_id = $1), c.debtors, t.documents, m.refs
         FROM totals t, concentration c, top10, missing m
+        """
+
+    /// The recalculation of a tenant as of a date: every level computed and written in one
+    /// statement (each `stored_…` CTE runs once, whether or not anything reads it).
+    static let recalculation = """
+        WITH \(settings), \(rates), \(pairRows), \(clients), \(debtorRows), \(groupRows), \(countryRows), \(debtors), \(portfolio)
         """
 }

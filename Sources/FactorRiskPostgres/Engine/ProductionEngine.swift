@@ -14,11 +14,13 @@ public enum ProductionEngine {
         for table in EngineSQL.tables {
             try connection.query("DELETE FROM \(table) WHERE tenant_id = $1 AND as_of = $2", [tenantID, date])
         }
-        // Grouping a tenant's documents by pair in memory (a hash) rather than by an external sort.
+        // Grouping a tenant's documents by pair in memory (a hash) rather than by an external sort,
+        // and keeping its pairs there for the levels summed from them.
         try connection.execute("SET LOCAL work_mem = '64MB'")
-        for statement in EngineSQL.levels {
-            try connection.query(statement, [tenantID, date])
-        }
+        // The statement is long and its plan costly, so PostgreSQL would compile it to machine code
+        // first: measured, that took longer (0.1 to 0.2 s a tenant) than the compiled code saved.
+        try connection.execute("SET LOCAL jit = off")
+        try connection.query(EngineSQL.recalculation, [tenantID, date])
     }
 
     /// The stored snapshot of `tenantID` as of `date`, or nil when none was computed.
