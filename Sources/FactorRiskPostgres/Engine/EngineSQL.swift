@@ -12,7 +12,7 @@ enum EngineSQL {
     /// Every snapshot table, deleted before a recalculation writes the date anew.
     static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
 
-    /// The tenant's policy, base currency and home country: a CTE every statement starts from.
+    /// The tenant's policy, base currency and home country: a CTE every query of the engine starts from.
     static let settings = """
         settings AS MATERIALIZED (
             SELECT p.*, t.base_currency, t.home_country, t.own_funds, cu.exponent AS base_exponent,
@@ -77,7 +77,8 @@ enum EngineSQL {
         WITH \(settings), \(rates), \(changed)
         -- §4: the documents that take part, each with o = fx(open_amount, currency) and its class,
         -- computed once (OFFSET 0 keeps the planner from copying them into every sum): 0 a credit
-        -- note; invoices 1 disputed and aged, 2 disputed, 3 aged, 4 the rest (§4.1 rules 1 and 2).
+        -- note; invoices 1 disputed and aged, 2 disputed and not aged, 3 aged and not disputed,
+        -- 4 the rest (§4.1 rules 1 and 2).
         sums AS (
             SELECT x.client_id, x.debtor_id,
                    coalesce(sum(x.o) FILTER (WHERE x.class = 0), 0)::bigint AS credit_notes,

@@ -1,8 +1,8 @@
 /// The statements behind live answers (migration 0003's live tables).
 ///
 /// A live state of (tenant, as-of) holds each pair's figures and the additive sums of every debtor,
-/// group, country and of the tenant. It is built whole once, from the same pair statement as the
-/// nightly recalculation; after that, only the pairs listed in `live_changes` are recomputed, and
+/// group, country and of the tenant. It is built whole once, from the same pair query as the
+/// nightly recalculation (`EngineSQL.pairFigures`); after that, only the pairs listed in `live_changes` are recomputed, and
 /// the sums above them move by the difference between their old and new rows.
 enum LiveSQL {
     /// The pair columns stored in `live_pairs` beside the ids.

@@ -2,7 +2,7 @@ import FactorRiskCore
 
 /// The rulebook computed set-based inside PostgreSQL, for a whole tenant, into snapshot tables.
 ///
-/// No document crosses into Swift: the statements of `EngineSQL` aggregate them where they lie.
+/// No document crosses into Swift: `EngineSQL.recalculation` aggregates them where they lie.
 public enum ProductionEngine {
     /// Computes the snapshot of `tenantID` as of `date`, replacing any stored for that date.
     ///
@@ -15,7 +15,8 @@ public enum ProductionEngine {
             try connection.query("DELETE FROM \(table) WHERE tenant_id = $1 AND as_of = $2", [tenantID, date])
         }
         // Grouping a tenant's documents by pair in memory (a hash) rather than by an external sort,
-        // and keeping its pairs there for the levels summed from them.
+        // and keeping its pairs there for the levels summed from them (beyond 64 MB, in a temporary
+        // file). Both settings last until the transaction ends.
         try connection.execute("SET LOCAL work_mem = '64MB'")
         // The statement is long and its plan costly, so PostgreSQL would compile it to machine code
         // first: measured, that took longer (0.1 to 0.2 s a tenant) than the compiled code saved.
