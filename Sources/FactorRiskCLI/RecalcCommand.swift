@@ -81,7 +81,7 @@ struct RecalcCommand: AsyncParsableCommand {
                     switch result {
                     case .success(let outcome):
                         outcomes.append((index, outcome))
-                        print("\(label): \(String(format: "%.2f", outcome.seconds)) s, \(outcome.breaches.count) breach\(outcome.breaches.count == 1 ? "" : "es")" + (terminal ? "\u{1B}[K" : ""))
+                        print("\(label): \(String(format: "%.2f", outcome.seconds)) s, \(outcome.breachTotal) breach\(outcome.breachTotal == 1 ? "" : "es")" + (terminal ? "\u{1B}[K" : ""))
                     case .failure(let error):
                         failures += 1
                         if terminal { FileHandle.standardOutput.write(Data("\u{1B}[K".utf8)) }
@@ -99,9 +99,10 @@ struct RecalcCommand: AsyncParsableCommand {
     /// Breaches by code over every tenant, and what changed since each tenant's previous snapshot.
     static func printSummary(_ outcomes: [Recalculation.Outcome], date: CalendarDate) {
         guard !outcomes.isEmpty else { return }
-        let all = outcomes.flatMap(\.breaches)
-        print("\nsnapshot as of \(date): \(outcomes.count) tenant\(outcomes.count == 1 ? "" : "s"), \(all.count) breach\(all.count == 1 ? "" : "es")")
-        for (code, count) in Dictionary(grouping: all, by: \.code).mapValues(\.count).sorted(by: { $0.key < $1.key }) {
+        let counts = outcomes.reduce(into: [String: Int]()) { counts, outcome in counts.merge(outcome.breachCounts, uniquingKeysWith: +) }
+        let total = counts.values.reduce(0, +)
+        print("\nsnapshot as of \(date): \(outcomes.count) tenant\(outcomes.count == 1 ? "" : "s"), \(total) breach\(total == 1 ? "" : "es")")
+        for (code, count) in counts.sorted(by: { $0.key < $1.key }) {
             print("  \(code): \(count)")
         }
         for outcome in outcomes {
@@ -109,10 +110,10 @@ struct RecalcCommand: AsyncParsableCommand {
                 print("\(outcome.tenantRef): no earlier snapshot to compare with")
                 continue
             }
-            print("\(outcome.tenantRef): since \(previous): \(outcome.newBreaches.count) new, \(outcome.clearedBreaches.count) cleared")
-            for breach in outcome.newBreaches.prefix(10) { print("  new      \(breach.code) \(breach.level) \(breach.subject)") }
-            for breach in outcome.clearedBreaches.prefix(10) { print("  cleared  \(breach.code) \(breach.level) \(breach.subject)") }
-            let more = max(0, outcome.newBreaches.count - 10) + max(0, outcome.clearedBreaches.count - 10)
+            print("\(outcome.tenantRef): since \(previous): \(outcome.newCount) new, \(outcome.clearedCount) cleared")
+            for breach in outcome.newBreaches { print("  new      \(breach.code) \(breach.level) \(breach.subject)") }
+            for breach in outcome.clearedBreaches { print("  cleared  \(breach.code) \(breach.level) \(breach.subject)") }
+            let more = outcome.newCount - outcome.newBreaches.count + outcome.clearedCount - outcome.clearedBreaches.count
             if more > 0 { print("  … and \(more) more") }
         }
     }

@@ -215,5 +215,39 @@ struct CommandLineTests {
         let alone = try run(["recalc", "--as-of", "2026-11-20", "--tenant", "p1", "--jobs", "2"], databaseURL: url)
         #expect(alone.status != 0)
         #expect(alone.output.contains("--jobs goes with --all"))
+
+        // A month on, p1's ageing has moved: what changed since the 20th, counted here from the stored
+        // flags of both snapshots (read row by row, compared as sets), and at most ten of each listed.
+        let later = try run(["recalc", "--as-of", "2026-12-20", "--tenant", "p1"], databaseURL: url)
+        #expect(later.status == 0, "\(later.output)")
+        func breaches(_ date: String) throws -> Set<String> {
+            var found = Set<String>()
+            for (level, table, key) in [("client", "snapshot_clients", "client_ref"), ("debtor", "snapshot_debtors", "debtor_ref"),
+                                        ("group", "snapshot_groups", "group_ref"), ("country", "snapshot_countries", "country")] {
+                for row in try connection.query("""
+                    SELECT \(key)::text, array_to_string(flags, ' ') FROM \(table) s JOIN tenants t USING (tenant_id)
+                    WHERE t.tenant_ref = 'p1' AND s.as_of = $1::date
+                    """, [date]).rows {
+                    let subject: String = try row.decode(at: 0)
+                    for code in try row.decode(String.self, at: 1).split(separator: " ")
+                    where RiskFlag(rawValue: String(code))?.level == .breach {
+                        found.insert("\(code) \(level) \(subject)")
+                    }
+                }
+            }
+            return found
+        }
+        let (before, after) = (try breaches("2026-11-20"), try breaches("2026-12-20"))
+        let (added, cleared) = (after.subtracting(before), before.subtracting(after))
+        #expect(added.count + cleared.count > 0, "the month changes nothing: the test would prove little")
+        #expect(later.output.contains("p1: since 2026-11-20: \(added.count) new, \(cleared.count) cleared"), "\(later.output)")
+        let listed = later.output.split(separator: "\n").filter { $0.hasPrefix("  new ") || $0.hasPrefix("  cleared ") }
+        #expect(listed.count == min(10, added.count) + min(10, cleared.count))
+        for line in listed {
+            let words = line.split(separator: " ")
+            #expect((words[0] == "new" ? added : cleared).contains(words.dropFirst().joined(separator: " ")), "\(line)")
+        }
+        let more = added.count + cleared.count - listed.count
+        #expect(later.output.contains("… and \(more) more") == (more > 0), "\(later.output)")
     }
 }

@@ -39,7 +39,7 @@ struct RecalculationTests {
         #expect(try await snapshot() == nil)
         try holder.execute("COMMIT")
         let outcome = try await waiting.value
-        #expect(outcome.breaches.map(\.code) == ["OVER_ADVANCE", "OVER_ADVANCE"])
+        #expect(outcome.breachCounts == ["OVER_ADVANCE": 2])
         #expect(try await snapshot() != nil)
     }
 
@@ -96,6 +96,14 @@ struct RecalculationTests {
         #expect(second.previousAsOf == CalendarDate(iso: "2026-11-19"))
         #expect(second.newBreaches.map { "\($0.code) \($0.subject)" } == ["DEBTOR_LIMIT_BREACH D3"])
         #expect(second.clearedBreaches.map { "\($0.code) \($0.subject)" } == ["OVER_ADVANCE C1"])
+        #expect((second.newCount, second.clearedCount) == (1, 1))
+        // The first run's two over-advances less C1's, plus D3's.
+        #expect(second.breachCounts == ["OVER_ADVANCE": 1, "DEBTOR_LIMIT_BREACH": 1])
+        // The lists are cut to the listing asked for; the counts stay whole.
+        let third = try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false, listing: 0)
+        #expect(third.newBreaches.isEmpty && third.clearedBreaches.isEmpty)
+        #expect((third.newCount, third.clearedCount) == (1, 1))
+        #expect(third.breachTotal == 2)
     }
 
     @Test("a level streamed through a cursor, two rows a batch, gives the rows read whole; sorted, filtered and cut as asked")

@@ -13,16 +13,25 @@ public struct Recalculation: Sendable {
         }
     }
 
-    /// What a run found.
+    /// What a run found: counts, and the first few of what changed, so that what a run keeps in
+    /// memory does not grow with the portfolio.
     public struct Outcome: Sendable {
         public let tenantRef: String
         public let asOf: CalendarDate
-        public let breaches: [Breach]
+        /// How many subjects carry each breach flag, by code (codes without a breach are absent).
+        public let breachCounts: [String: Int]
         /// The date of the snapshot compared with (the latest one before `asOf`), if any.
         public let previousAsOf: CalendarDate?
+        /// How many breaches are new since `previousAsOf`, and how many of its breaches cleared.
+        public let newCount: Int
+        public let clearedCount: Int
+        /// The first of them (by code, level, subject), at most the `listing` the run was given.
         public let newBreaches: [Breach]
         public let clearedBreaches: [Breach]
         public let seconds: Double
+
+        /// Every breach of the snapshot, whatever its code.
+        public var breachTotal: Int { breachCounts.values.reduce(0, +) }
     }
 
     /// Why a run did not happen.
@@ -38,14 +47,17 @@ public struct Recalculation: Sendable {
     /// With `wait` false a run already holding the lock makes this one refuse at once; with `wait`
     /// true it waits for it. A failure or a cancellation rolls back: the previous snapshot stays whole.
     @discardableResult
-    public static func run(pool: PGPool, tenantRef: String, asOf date: CalendarDate, wait: Bool) async throws -> Outcome {
+    /// `listing` bounds the new and cleared breaches returned; their counts are always whole.
+    public static func run(
+        pool: PGPool, tenantRef: String, asOf date: CalendarDate, wait: Bool, listing: Int = 10
+    ) async throws -> Outcome {
         let started = ContinuousClock.now
         guard let tenantID = try await pool.withConnection({ connection in
             try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [tenantRef]).first?.decode(Int64.self, at: 0)
         }) else {
             throw Refusal(description: "no tenant \"\(tenantRef)\"")
         }
-        let (breaches, previous, previousBreaches) = try await pool.tenantTransaction(tenantID) { connection in
+        let (previous, changes) = try await pool.tenantTransaction(tenantID) { connection in
             let key = lockKey(tenantID)
             if wait {
                 try connection.query("SELECT pg_advisory_xact_lock($1)", [key])
@@ -59,32 +71,55 @@ public struct Recalculation: Sendable {
             let previous = try connection.query(
                 "SELECT max(as_of) FROM snapshots WHERE tenant_id = $1 AND as_of < $2", [tenantID, date]
             ).first?.decode(CalendarDate?.self, at: 0)
-            let previousBreaches = try previous.map { try breachList(connection, tenantID: tenantID, asOf: $0) } ?? []
-            return (try breachList(connection, tenantID: tenantID, asOf: date), previous, previousBreaches)
+            return (previous, try connection.query(changesSQL, [tenantID, date, previous, Self.breachCodes, Int64(listing)]).rows)
         }
-        let now = Set(breaches)
-        let before = Set(previousBreaches)
+        var counts: [String: Int] = [:]
+        var listed: [String: [Breach]] = [:]
+        var totals: [String: Int] = [:]
+        for row in changes {
+            let kind: String = try row.decode(at: 0)
+            let code: String = try row.decode(at: 1)
+            switch kind {
+            case "count": counts[code] = try row.decode(at: 4)
+            case "new total", "cleared total": totals[kind] = try row.decode(at: 4)
+            default: listed[kind, default: []].append(Breach(level: try row.decode(at: 2), subject: try row.decode(at: 3), code: code))
+            }
+        }
+        let compared = previous != nil
         let elapsed = ContinuousClock.now - started
         return Outcome(
-            tenantRef: tenantRef, asOf: date, breaches: breaches, previousAsOf: previous,
-            newBreaches: previous == nil ? [] : now.subtracting(before).sorted(),
-            clearedBreaches: before.subtracting(now).sorted(),
+            tenantRef: tenantRef, asOf: date, breachCounts: counts, previousAsOf: previous,
+            newCount: compared ? totals["new total"] ?? 0 : 0, clearedCount: compared ? totals["cleared total"] ?? 0 : 0,
+            newBreaches: compared ? listed["new"] ?? [] : [], clearedBreaches: compared ? listed["cleared"] ?? [] : [],
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    /// Every breach flag of a stored snapshot.
-    static func breachList(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> [Breach] {
-        let codes = RiskFlag.allCases.filter { $0.level == .breach }.map(\.rawValue)
-        return try connection.query("""
-            SELECT level, subject, code FROM (
-                SELECT 'client' AS level, client_ref AS subject, unnest(flags) AS code FROM snapshot_clients WHERE tenant_id = $1 AND as_of = $2
-                UNION ALL SELECT 'debtor', debtor_ref, unnest(flags) FROM snapshot_debtors WHERE tenant_id = $1 AND as_of = $2
-                UNION ALL SELECT 'group', group_ref, unnest(flags) FROM snapshot_groups WHERE tenant_id = $1 AND as_of = $2
-                UNION ALL SELECT 'country', country, unnest(flags) FROM snapshot_countries WHERE tenant_id = $1 AND as_of = $2
-            ) f WHERE code = ANY ($3::text[])
-            ORDER BY code, level, subject COLLATE "C"
-            """, [tenantID, date, codes]).rows.map {
-            Breach(level: try $0.decode(at: 0), subject: try $0.decode(at: 1), code: try $0.decode(at: 2))
-        }
-    }
+    /// The codes of RULEBOOK.md §6 that are breaches.
+    static let breachCodes = RiskFlag.allCases.filter { $0.level == .breach }.map(\.rawValue)
+
+    /// The breaches of the snapshot `$2` counted by code (`count` rows), and those new since the
+    /// snapshot `$3` and cleared since it, each counted whole (`new total`, `cleared total`) and
+    /// listed up to `$5` rows in order of code, level and subject (`new`, `cleared`):
+    /// `kind, code, level, subject, count` rows. `$4` is the
+    /// breach codes. All of it is worked out in PostgreSQL; only the counts and the listed rows come back.
+    static let changesSQL = """
+        WITH breaches AS MATERIALIZED (
+            SELECT as_of, level, subject, code FROM (
+                SELECT as_of, 'client' AS level, client_ref AS subject, unnest(flags) AS code FROM snapshot_clients
+                WHERE tenant_id = $1 AND as_of IN ($2, $3)
+                UNION ALL SELECT as_of, 'debtor', debtor_ref, unnest(flags) FROM snapshot_debtors WHERE tenant_id = $1 AND as_of IN ($2, $3)
+                UNION ALL SELECT as_of, 'group', group_ref, unnest(flags) FROM snapshot_groups WHERE tenant_id = $1 AND as_of IN ($2, $3)
+                UNION ALL SELECT as_of, 'country', country::text, unnest(flags) FROM snapshot_countries WHERE tenant_id = $1 AND as_of IN ($2, $3)
+            ) f WHERE code = ANY ($4::text[])
+        ),
+        now AS (SELECT level, subject, code FROM breaches WHERE as_of = $2),
+        before AS (SELECT level, subject, code FROM breaches WHERE as_of = $3),
+        added AS (SELECT * FROM now EXCEPT SELECT * FROM before),
+        cleared AS (SELECT * FROM before EXCEPT SELECT * FROM now)
+        SELECT 'count', code, NULL, NULL, count(*) FROM now GROUP BY code
+        UNION ALL SELECT 'new total', '', NULL, NULL, count(*) FROM added
+        UNION ALL SELECT 'cleared total', '', NULL, NULL, count(*) FROM cleared
+        UNION ALL (SELECT 'new', code, level, subject, 1 FROM added ORDER BY code, level, subject COLLATE "C" LIMIT $5)
+        UNION ALL (SELECT 'cleared', code, level, subject, 1 FROM cleared ORDER BY code, level, subject COLLATE "C" LIMIT $5)
+        """
 }
