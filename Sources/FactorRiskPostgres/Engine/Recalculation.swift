@@ -3,14 +3,10 @@ import FactorRiskCore
 /// One nightly recalculation of one tenant: the lock, the engine, and what changed.
 public struct Recalculation: Sendable {
     /// A breach flag on one subject (RULEBOOK.md §6: a failure of the portfolio to meet its limits).
-    public struct Breach: Sendable, Hashable, Comparable {
+    public struct Breach: Sendable, Hashable {
         public let level: String
         public let subject: String
         public let code: String
-
-        public static func < (a: Breach, b: Breach) -> Bool {
-            (a.code, a.level, a.subject) < (b.code, b.level, b.subject)
-        }
     }
 
     /// What a run found: counts, and the first few of what changed, so that what a run keeps in
@@ -46,8 +42,8 @@ public struct Recalculation: Sendable {
     ///
     /// With `wait` false a run already holding the lock makes this one refuse at once; with `wait`
     /// true it waits for it. A failure or a cancellation rolls back: the previous snapshot stays whole.
-    @discardableResult
     /// `listing` bounds the new and cleared breaches returned; their counts are always whole.
+    @discardableResult
     public static func run(
         pool: PGPool, tenantRef: String, asOf date: CalendarDate, wait: Bool, listing: Int = 10
     ) async throws -> Outcome {
@@ -99,9 +95,9 @@ public struct Recalculation: Sendable {
 
     /// The breaches of the snapshot `$2` counted by code (`count` rows), and those new since the
     /// snapshot `$3` and cleared since it, each counted whole (`new total`, `cleared total`) and
-    /// listed up to `$5` rows in order of code, level and subject (`new`, `cleared`):
-    /// `kind, code, level, subject, count` rows. `$4` is the
-    /// breach codes. All of it is worked out in PostgreSQL; only the counts and the listed rows come back.
+    /// listed up to `$5` rows in order of code, level and subject (`new`, `cleared`), as
+    /// `kind, code, level, subject, count` rows; `$4` is the breach codes. All of it is worked out
+    /// in PostgreSQL; only the counts and the listed rows come back.
     static let changesSQL = """
         WITH breaches AS MATERIALIZED (
             SELECT as_of, level, subject, code FROM (
