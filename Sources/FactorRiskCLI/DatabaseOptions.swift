@@ -51,8 +51,7 @@ struct DatabaseOptions: ParsableArguments {
     func inTenant<T: Sendable>(_ ref: String, _ body: @escaping @Sendable (PGConnection, Int64) throws -> T) async throws -> T? {
         try await withDatabase { pool in
             try await pool.withConnection { connection -> T? in
-                guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0)
-                else { return nil }
+                guard let id = try TenantScope.named(ref, on: connection)?.id else { return nil }
                 return try connection.tenantTransaction(id) { try body($0, id) }
             }
         }

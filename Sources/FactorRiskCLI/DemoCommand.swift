@@ -63,7 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
             // 3. The morning summary and the HTML report, from the last snapshot.
             progress.say("writing the report")
             let tenantID = try await pool.withConnection {
-                try $0.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first!.decode(Int64.self, at: 0)
+                try TenantScope.named(ref, on: $0)!.id
             }
             guard let input = try await pool.tenantTransaction(tenantID, { try ReportData.htmlInput($0, tenantID: tenantID, asOf: date) })
             else { throw ValidationError("no snapshot as of \(date)") }

@@ -11,7 +11,7 @@ struct KeyCommand: AsyncParsableCommand {
 
     /// The tenant's id by reference; a clear failure when there is none.
     static func tenantID(_ connection: PGConnection, _ ref: String) throws -> Int64 {
-        guard let id = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first?.decode(Int64.self, at: 0) else {
+        guard let id = try TenantScope.named(ref, on: connection)?.id else {
             throw ValidationError("no tenant \"\(ref)\": import its bundle first")
         }
         return id

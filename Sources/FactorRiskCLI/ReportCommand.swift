@@ -51,7 +51,8 @@ struct ReportCommand: AsyncParsableCommand {
         // A row level is read as PostgreSQL filters, sorts and cuts it, a batch at a time: CSV and
         // JSON are written as they come, a table (which needs its widths) keeps just the rows it
         // shows. A text field is sorted here, after reading the level.
-        if let rows = SnapshotLevel.of(level), sort.map({ rows.sortable.contains($0) && !Self.sortedAsText.contains($0) }) ?? true {
+        // A tier is stored as a number but written as its letter, A first: it is sorted as text.
+        if let rows = SnapshotLevel.of(level), sort.map({ level.sortColumn($0).map { $0.kind != .tier } ?? false }) ?? true {
             return try await stream(rows, level: level, format: format)
         }
         let report = try await inSnapshot { connection, id, date -> RiskReport? in
@@ -120,10 +121,6 @@ struct ReportCommand: AsyncParsableCommand {
         }
         return value
     }
-
-    /// Fields stored as numbers but written as text, sorted here as the text is: a client's tier
-    /// is the letter A to D (A first).
-    static let sortedAsText: Set<String> = ["tier"]
 
     static func field(_ row: JSONText, _ name: String) -> JSONText? {
         guard case .object(let members) = row else { return nil }

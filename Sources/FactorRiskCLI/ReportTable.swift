@@ -72,17 +72,27 @@ struct ReportTable {
         let body = rows.map { row in
             columns.map { column in grouped(column, row.first { $0.0 == column }?.1 ?? "") }
         }
-        let numeric = Set(columns.indices.filter { !["client_ref", "debtor_ref", "group_ref", "country", "mode", "flags", "tier", "cross_aged"].contains(columns[$0]) })
+        let numeric = Set(columns.indices.filter { kind(columns[$0]).map { $0.isNumeric && $0 != .tier } ?? false })
         return TextTable(header: columns, rows: body, rightAligned: numeric).render() + "\n(\(rows.count) row\(rows.count == 1 ? "" : "s"))"
+    }
+
+    /// The kind of a flattened column of the level, as its declaration says (nil for the
+    /// portfolio's flag counts and data-quality lists).
+    private func kind(_ column: String) -> FigureKind? {
+        level.columns.first { $0.flatName == column }?.kind
     }
 
     /// Money with thousands separators; basis points as a percentage with two decimals.
     private func grouped(_ column: String, _ value: String) -> String {
-        if column.hasSuffix("_bp") || column == "hhi_ppm" {
+        switch kind(column) {
+        case .basisPoints:
             guard let number = Int64(value) else { return value }
-            return column == "hhi_ppm" ? value : Money.format(number, exponent: 2) + " %"
+            return Money.format(number, exponent: 2) + " %"
+        case .money:
+            guard let minor = try? Money.parse(value, exponent: currency.exponent) else { return value }
+            return Money.format(minor, exponent: currency.exponent, grouping: true)
+        default:
+            return value
         }
-        guard value.contains("."), let minor = try? Money.parse(value, exponent: currency.exponent) else { return value }
-        return Money.format(minor, exponent: currency.exponent, grouping: true)
     }
 }

@@ -1,3 +1,4 @@
+import FactorRiskPostgres
 import FactorRiskCore
 import Hummingbird
 
@@ -33,6 +34,17 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
 
     static func notFound(_ what: String) -> APIError { APIError(.notFound, "not_found", "\(what) does not exist") }
+
+    /// No stored snapshot for the date asked (or none at all when no date was asked).
+    static func noSnapshot(_ missing: SnapshotMissing) -> APIError {
+        guard let date = missing.date else {
+            return APIError(.notFound, "no_snapshot", "no snapshot has been computed yet: run factor-risk recalc")
+        }
+        return APIError(.notFound, "no_snapshot", "no snapshot as of \(date): run factor-risk recalc --as-of \(date)")
+    }
+
+    /// The key's tenant was removed after the key was checked.
+    static let tenantGone = APIError(.unauthorized, "invalid_credentials", "the key's tenant no longer exists")
 
     var json: JSONText {
         .object([

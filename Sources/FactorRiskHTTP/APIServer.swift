@@ -28,13 +28,14 @@ public enum APIServer {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         OpsController(pool: pool, metrics: metrics).register(on: router)
-        let auth = AuthMiddleware(pool: pool, cache: KeyCache(seconds: configuration.keyCacheSeconds))
+        let auth = AuthMiddleware(keys: PostgresKeyStore(pool: pool), cache: KeyCache(seconds: configuration.keyCacheSeconds))
         let v1 = router.group("v1").add(middleware: auth)
-        LiveController(pool: pool).register(on: v1)
-        ReportsController(pool: pool).register(on: v1)
+        let reports = ReportsController(snapshots: PostgresSnapshotStore(pool: pool))
+        LiveController(store: PostgresLiveStore(pool: pool)).register(on: v1)
+        reports.register(on: v1)
         WritesController(pool: pool).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
-        ReportsController(pool: pool).registerPage(on: router.group("reports").add(middleware: auth))
+        reports.registerPage(on: router.group("reports").add(middleware: auth))
         return router
     }
 

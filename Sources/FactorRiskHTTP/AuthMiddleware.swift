@@ -10,7 +10,7 @@ import Synchronization
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
 
-    let pool: PGPool
+    let keys: any KeyStore
     let cache: KeyCache
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
@@ -29,7 +29,7 @@ struct AuthMiddleware: RouterMiddleware {
             guard APIKeys.parse(token) != nil else {
                 throw APIError(.unauthorized, "invalid_credentials", "the API key is not valid")
             }
-            guard let found = try await pool.withConnection({ try APIKeys.authenticate($0, token: token) }) else {
+            guard let found = try await keys.authenticate(token) else {
                 throw APIError(.unauthorized, "invalid_credentials", "the API key is not valid or was revoked")
             }
             cache.remember(found, for: token)

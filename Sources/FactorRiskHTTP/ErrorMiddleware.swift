@@ -15,6 +15,11 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return Response.json(error.json, status: error.status)
+        } catch let missing as SnapshotMissing {
+            let error = APIError.noSnapshot(missing)
+            return Response.json(error.json, status: error.status)
+        } catch is TenantGone {
+            return Response.json(APIError.tenantGone.json, status: APIError.tenantGone.status)
         } catch let error as HTTPError {
             let (code, message) = Self.describe(error)
             return Response.json(APIError(error.status, code, message).json, status: error.status)

@@ -4,24 +4,12 @@ import Hummingbird
 
 /// Live answers on current data: a debtor's exposure, the purchase check, a client's availability.
 struct LiveController {
-    let pool: PGPool
+    let store: any LiveStore
 
     func register(on group: RouterGroup<APIContext>) {
         group.get("debtors/{debtor_ref}/exposure", use: exposure)
         group.get("debtors/{debtor_ref}/check", use: check)
         group.get("clients/{client_ref}/availability", use: availability)
-    }
-
-    /// Runs `body` in the caller's tenant transaction with the live state of `date` brought up to date.
-    func live<T: Sendable>(
-        _ identity: APIIdentity, _ date: CalendarDate, _ body: @escaping @Sendable (PGConnection, TenantSettings) throws -> T
-    ) async throws -> (TenantSettings, T) {
-        try await pool.tenantTransaction(identity.tenantID) { connection in
-            guard let settings = try LiveEngine.prepare(connection, tenantID: identity.tenantID, asOf: date) else {
-                throw APIError(.unauthorized, "invalid_credentials", "the key's tenant no longer exists")
-            }
-            return (settings, try body(connection, settings))
-        }
     }
 
     static func header(_ identity: APIIdentity, _ date: CalendarDate, _ settings: TenantSettings) -> [(String, JSONText)] {
@@ -32,12 +20,12 @@ struct LiveController {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
         let ref = try context.parameters.require("debtor_ref")
-        let (loaded, found) = try await LiveEngine.readDebtor(pool, tenantID: identity.tenantID, asOf: date, debtorRef: ref)
-        guard let settings = loaded else { throw APIError(.unauthorized, "invalid_credentials", "the key's tenant no longer exists") }
-        guard let exposure = found else { throw APIError.notFound("debtor \"\(ref)\"") }
+        let answer = try await store.debtorExposure(identity.tenant, asOf: date, debtorRef: ref)
+        let settings = answer.settings
+        guard let exposure = answer.value else { throw APIError.notFound("debtor \"\(ref)\"") }
         let report = RiskReport(tenantRef: identity.tenantRef, asOf: date, currency: settings.tenant.baseCurrency)
         return .json(.object(Self.header(identity, date, settings) + [
-            ("debtor", report.json(exposure.debtor)), ("pairs", .array(exposure.pairs.map(report.json))),
+            ("debtor", report.json(exposure.debtor)), ("pairs", .array(exposure.pairs.map { report.json($0) })),
         ]))
     }
 
@@ -47,12 +35,10 @@ struct LiveController {
         let debtorRef = try context.parameters.require("debtor_ref")
         let clientRef = try RequestInput.required(request, "client")
         let amountText = try RequestInput.required(request, "amount")
-        let (settings, found) = try await live(identity, date) { connection, settings -> (LiveEngine.DebtorExposure?, Portfolio.Client?) in
-            (try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef),
-             try LiveEngine.client(connection, tenantID: identity.tenantID, clientRef: clientRef))
-        }
-        guard let exposure = found.0 else { throw APIError.notFound("debtor \"\(debtorRef)\"") }
-        guard let client = found.1 else { throw APIError.notFound("client \"\(clientRef)\"") }
+        let answer = try await store.purchase(identity.tenant, asOf: date, debtorRef: debtorRef, clientRef: clientRef)
+        let settings = answer.settings
+        guard let exposure = answer.value?.exposure else { throw APIError.notFound("debtor \"\(debtorRef)\"") }
+        guard let client = answer.value?.client else { throw APIError.notFound("client \"\(clientRef)\"") }
         let exponent = settings.tenant.baseCurrency.exponent
         let amount: Int64
         do {
@@ -82,10 +68,9 @@ struct LiveController {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
         let ref = try context.parameters.require("client_ref")
-        let (settings, found) = try await live(identity, date) { connection, settings in
-            try LiveEngine.clientAvailability(connection, settings: settings, asOf: date, clientRef: ref)
-        }
-        guard let client = found else { throw APIError.notFound("client \"\(ref)\"") }
+        let answer = try await store.clientAvailability(identity.tenant, asOf: date, clientRef: ref)
+        let settings = answer.settings
+        guard let client = answer.value else { throw APIError.notFound("client \"\(ref)\"") }
         let report = RiskReport(tenantRef: identity.tenantRef, asOf: date, currency: settings.tenant.baseCurrency)
         return .json(.object(Self.header(identity, date, settings) + [("client", report.json(client))]))
     }

@@ -12,7 +12,7 @@ struct OpsController {
         router.get("metrics", use: exposition)
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+                     body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.served)))
         }
     }
 

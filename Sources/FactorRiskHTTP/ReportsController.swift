@@ -4,7 +4,7 @@ import Hummingbird
 
 /// The stored snapshots: reports by level, paged, and the flags.
 struct ReportsController {
-    let pool: PGPool
+    let snapshots: any SnapshotStore
 
     func register(on group: RouterGroup<APIContext>) {
         group.get("reports/{level}", use: report)
@@ -20,26 +20,11 @@ struct ReportsController {
         let identity = try context.caller(atLeast: .read)
         let raw = try context.parameters.require("date")
         guard let date = CalendarDate(iso: raw) else { throw APIError.invalidParameter("date", "\"\(raw)\" is not a date (YYYY-MM-DD)") }
-        let input = try await pool.tenantTransaction(identity.tenantID) { connection in
-            try ReportData.htmlInput(connection, tenantID: identity.tenantID, asOf: date)
-        }
-        guard let input else { throw Self.noSnapshot(date) }
+        let input = try await snapshots.htmlInput(identity.tenant, asOf: date)
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: HTMLReport.render(input))))
     }
 
-    /// The snapshot date asked for, or the latest one; 404 when there is none.
-    static func snapshotDate(_ connection: PGConnection, _ tenantID: Int64, _ asked: CalendarDate?) throws -> CalendarDate {
-        if let asked { return asked }
-        guard let latest = try ProductionEngine.latestSnapshotDate(connection, tenantID: tenantID) else {
-            throw APIError(.notFound, "no_snapshot", "no snapshot has been computed yet: run factor-risk recalc")
-        }
-        return latest
-    }
-
-    static func noSnapshot(_ date: CalendarDate) -> APIError {
-        APIError(.notFound, "no_snapshot", "no snapshot as of \(date): run factor-risk recalc --as-of \(date)")
-    }
 
     @Sendable func report(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .read)
@@ -68,20 +53,10 @@ struct ReportsController {
             }
             cursor = parsed
         }
-        let after = cursor
-        let (report, next) = try await pool.tenantTransaction(identity.tenantID) { connection -> (RiskReport, String?) in
-            let date = try Self.snapshotDate(connection, identity.tenantID, asked)
-            guard var report = try ProductionEngine.header(connection, tenantID: identity.tenantID, asOf: date) else { throw Self.noSnapshot(date) }
-            guard let rows else {
-                report.portfolio.flagsCount = try ProductionEngine.flagCounts(connection, tenantID: identity.tenantID, asOf: date)
-                return (report, nil)
-            }
-            let next = try rows.page(
-                connection, tenantID: identity.tenantID, asOf: date, flag: flag, sort: sort, limit: limit, after: after, into: &report)
-            return (report, next?.text)
-        }
+        let page = try await snapshots.page(identity.tenant, asOf: asked, level: level, flag: flag, sort: sort, limit: limit, after: cursor)
+        let report = page.report
         guard case .object(var members) = report.json(level) else { return .json(report.json(level)) }
-        if rows != nil { members.append(("next_cursor", next.map { .string($0) } ?? .null)) }
+        if rows != nil { members.append(("next_cursor", page.next.map { .string($0.text) } ?? .null)) }
         return .json(.object(members))
     }
 
@@ -92,11 +67,7 @@ struct ReportsController {
             guard let level = RiskFlag.Level(rawValue: raw) else { throw .invalidParameter("level", "\"\(raw)\" is not one of info, warning, breach") }
             return level
         }
-        let (date, flags) = try await pool.tenantTransaction(identity.tenantID) { connection in
-            let date = try Self.snapshotDate(connection, identity.tenantID, asked)
-            guard try ProductionEngine.header(connection, tenantID: identity.tenantID, asOf: date) != nil else { throw Self.noSnapshot(date) }
-            return (date, try ProductionEngine.flags(connection, tenantID: identity.tenantID, asOf: date).map { ($0.subject, $0.ref, $0.flag) })
-        }
+        let (date, flags) = try await snapshots.flags(identity.tenant, asOf: asked)
         let listed = flags.filter { level == nil || $0.2.level == level }.map { subject, ref, flag -> JSONText in
             .object([("subject", .string(subject)), ("ref", .string(ref)), ("code", .string(flag.rawValue)), ("level", .string(flag.level.rawValue))])
         }

@@ -18,8 +18,7 @@ struct OpenAPITests {
             // Parameters are written {name} in both.
             served.insert("\(route.method.rawValue.lowercased()) \(path)")
         }
-        let text = try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.packageRoot)/Sources/FactorRiskHTTP/openapi.json"))
-        let document = try JSONValue.parse(Array(text))
+        let document = try JSONValue.parse(OpenAPIDocument.served)
         #expect(document["openapi"] == .string("3.1.0"))
         guard case .object(let paths)? = document["paths"] else { Issue.record("no paths"); return }
         var documented = Set<String>()
@@ -32,5 +31,71 @@ struct OpenAPITests {
         #expect(served.count >= 13)
         #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
         #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+    }
+
+    @Test("every $ref of the served document names a schema it defines")
+    func referencesResolve() throws {
+        let document = try JSONValue.parse(OpenAPIDocument.served)
+        guard case .object(let schemas)? = document["components"]?["schemas"] else { Issue.record("no schemas"); return }
+        let defined = Set(schemas.map { "#/components/schemas/\($0.0)" })
+        var references: [String] = []
+        func collect(_ value: JSONValue) {
+            switch value {
+            case .object(let members):
+                for (key, member) in members {
+                    if key == "$ref", case .string(let target) = member, target.hasPrefix("#/components/schemas/") { references.append(target) }
+                    collect(member)
+                }
+            case .array(let items): items.forEach(collect)
+            default: break
+            }
+        }
+        collect(document)
+        #expect(references.count > 50)
+        #expect(Set(references).subtracting(defined).isEmpty, "dangling: \(Set(references).subtracting(defined).sorted())")
+    }
+
+    /// The names of an object's members, in order.
+    static func keys(_ value: JSONValue?) -> [String] {
+        guard case .object(let members)? = value else { return [] }
+        return members.map(\.0)
+    }
+
+    @Test("each report row schema lists, in order and all required, exactly the fields of the worked example's JSON rows")
+    func rowSchemasMatchTheReports() throws {
+        let document = try JSONValue.parse(OpenAPIDocument.served)
+        for (name, level) in OpenAPIDocument.rowSchemas {
+            let schema = document["components"]?["schemas"]?[name]
+            let properties = Self.keys(schema?["properties"])
+            let text = try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.packageRoot)/Tests/Fixtures/worked/expected/\(level.rawValue).json"))
+            let report = try JSONValue.parse(Array(text))
+            let row: JSONValue?
+            if level == .portfolio {
+                row = report["portfolio"]
+            } else if case .array(let rows)? = report["rows"] {
+                row = rows.first
+            } else {
+                row = nil
+            }
+            #expect(!properties.isEmpty)
+            #expect(properties == Self.keys(row), "\(name)")
+            #expect(schema?["required"] == .array(properties.map { .string($0) }), "\(name)")
+            if case .object(let members)? = row, let ineligible = members.first(where: { $0.0 == "ineligible" })?.1 {
+                #expect(Self.keys(document["components"]?["schemas"]?["Ineligible"]?["properties"]) == Self.keys(ineligible))
+            }
+        }
+    }
+
+    @Test("a figure's schema follows its kind: money is the Money string, a ratio over zero may be null, a tier is a letter")
+    func figureSchemas() throws {
+        let document = try JSONValue.parse(OpenAPIDocument.served)
+        let schemas = document["components"]?["schemas"]
+        #expect(schemas?["DebtorRow"]?["properties"]?["headroom"]?["$ref"] == .string("#/components/schemas/Money"))
+        #expect(schemas?["DebtorRow"]?["properties"]?["utilization_bp"]?["type"] == .array([.string("integer"), .string("null")]))
+        #expect(schemas?["PairRow"]?["properties"]?["cover_bp"]?["type"] == .string("integer"))
+        #expect(schemas?["ClientRow"]?["properties"]?["tier"]?["enum"] == .array(["A", "B", "C", "D"].map { .string($0) }))
+        #expect(schemas?["CountryRow"]?["properties"]?["grade"]?["maximum"] == .number("7"))
+        #expect(schemas?["PortfolioRow"]?["properties"]?["flags_count"]?["type"] == .string("object"))
+        #expect(schemas?["ClientRow"]?["properties"]?["ineligible"]?["$ref"] == .string("#/components/schemas/Ineligible"))
     }
 }

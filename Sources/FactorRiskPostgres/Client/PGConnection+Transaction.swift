@@ -33,15 +33,15 @@ extension PGConnection {
         return value
     }
 
-    /// Runs `body` in a transaction scoped to one tenant: as the service role, with
-    /// `app.tenant_id` set for row-level security, both `SET LOCAL` so that nothing outlives the transaction.
+    /// Runs `body` in a transaction scoped to one tenant (`TenantScope.prologue`): as the service
+    /// role, with `app.tenant_id` set for row-level security.
     ///
-    /// The tenant id is rendered from an integer (SET takes no bind parameter); queries inside
-    /// still filter on `tenant_id = $1` themselves, so that a distributed planner routes them to one shard.
+    /// Queries inside still filter on `tenant_id = $1` themselves, so that a distributed planner
+    /// routes them to one shard.
     @discardableResult
     public func tenantTransaction<T>(_ tenantID: Int64, _ body: (PGConnection) throws -> T) throws -> T {
         // One round trip: a request's transaction costs what its own statements cost, plus COMMIT.
-        try transaction(beginning: "BEGIN; SET LOCAL ROLE \(serviceRoleName); SET LOCAL app.tenant_id = '\(tenantID)'", body)
+        try transaction(beginning: (["BEGIN"] + TenantScope(id: tenantID).prologue).joined(separator: "; "), body)
     }
 
     private func rollbackQuietly() {

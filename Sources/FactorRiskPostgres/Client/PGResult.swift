@@ -83,6 +83,9 @@ public struct PGRow: Sendable {
         }
     }
 
+    /// Decodes the column named `name` as the type the caller expects.
+    public func decode<T: PGDecodable>(_ name: String) throws -> T { try decode(T.self, name) }
+
     /// Decodes the column named `name` as `T`.
     public func decode<T: PGDecodable>(_ type: T.Type = T.self, _ name: String) throws -> T {
         guard let column = result.columnIndex(name) else {

@@ -1,3 +1,5 @@
+import FactorRiskCore
+
 /// The production engine's statement: RULEBOOK.md §4 and §6, set-based inside PostgreSQL.
 ///
 /// One statement takes `$1` = tenant id and `$2` = as-of date and writes every level of the
@@ -46,20 +48,17 @@ enum EngineSQL {
     /// A document's open amount in base minor units, for a row of `documents d` joined to `rates r`.
     static let converted = "CASE WHEN r.factor IS NULL THEN d.open_amount ELSE round(d.open_amount * r.factor)::bigint END"
 
-    /// The figures of a pair, in the order `pairFigures` selects them after its ids and refs.
-    static let pairColumns = """
-        approved, gross, credit_notes, ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo,
-        ineligible_unapproved, ineligible_cross_aged, eligible, guaranteed, over_approval, cover_bp, covered, risk_weighted,
-        cross_aged, documents
-        """
+    /// The columns of a pair stored beside its refs (snapshot) or ids (live): its figures as
+    /// `RiskReport.PairRow` declares them, and how many documents took part.
+    static let pairColumns = RiskReport.PairRow.columns.filter { !$0.info.isKey }.map(\.sqlName).joined(separator: ", ") + ", documents"
 
     /// §4.1–§4.3: the tenant's pairs, as the `pair_rows` relation every other level is summed from,
     /// and written to the snapshot.
     static let pairRows = """
         pair_rows AS MATERIALIZED (\(pairFigures(restricted: false))),
         stored_pairs AS (
-            INSERT INTO snapshot_pairs (tenant_id, as_of, client_ref, debtor_ref, \(pairColumns))
-            SELECT $1, $2, client_ref, debtor_ref, \(pairColumns) FROM pair_rows ORDER BY client_ref, debtor_ref
+            INSERT INTO snapshot_pairs (tenant_id, as_of, \(RiskReport.PairRow.sqlColumns), documents)
+            SELECT $1, $2, \(RiskReport.PairRow.sqlColumns), documents FROM pair_rows ORDER BY client_ref, debtor_ref
         )
         """
 
@@ -186,17 +185,17 @@ enum EngineSQL {
             FROM pair_rows p JOIN capped c ON c.client_ref = p.client_ref GROUP BY p.client_ref
         ),
         stored_clients AS (
-            INSERT INTO snapshot_clients (tenant_id, as_of, client_ref, mode, gross, credit_notes, eligible, over_approval,
-                guaranteed, covered, risk_weighted, ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo,
-                ineligible_unapproved, ineligible_cross_aged, concentration_cap, concentration_excess, fundable, holdback,
-                funding_capacity, funded_balance, availability, tier, flags)
-            SELECT $1, $2, c.client_ref, c.mode, c.gross, c.credit_notes, c.eligible, c.over_approval, c.guaranteed, c.covered,
-                   c.risk_weighted, c.disputed, c.aged, c.affiliate, c.embargo, c.unapproved, c.cross_aged_sum, c.cap, w.excess,
-                   w.fundable, w.holdback, w.capacity, c.funded_balance, w.capacity - c.funded_balance,
+            INSERT INTO snapshot_clients (tenant_id, as_of, \(RiskReport.ClientRow.sqlColumns))
+            SELECT $1, $2, \(RiskReport.ClientRow.sqlColumns) FROM (
+            SELECT c.client_ref, c.mode, c.gross, c.credit_notes, c.eligible, c.over_approval, c.guaranteed, c.covered,
+                   c.risk_weighted, c.disputed AS ineligible_disputed, c.aged AS ineligible_aged, c.affiliate AS ineligible_affiliate,
+                   c.embargo AS ineligible_embargo, c.unapproved AS ineligible_unapproved, c.cross_aged_sum AS ineligible_cross_aged,
+                   c.cap AS concentration_cap, w.excess AS concentration_excess, w.fundable, w.holdback, w.capacity AS funding_capacity,
+                   c.funded_balance, w.capacity - c.funded_balance AS availability,
                    least(4, CASE WHEN c.financial_grade <= 3 THEN 1 WHEN c.financial_grade <= 6 THEN 2
                                  WHEN c.financial_grade <= 8 THEN 3 ELSE 4 END
                             + (c.mode = 'confidential')::int + (c.below_revenue OR c.weak_financials)::int
-                            + (w.capacity - c.funded_balance < 0)::int),
+                            + (w.capacity - c.funded_balance < 0)::int) AS tier,
                    array_remove(ARRAY[
                        CASE WHEN c.mode = 'confidential' THEN 'CONFIDENTIAL_MODE' END,
                        CASE WHEN c.mode = 'delegated' THEN 'DELEGATED_COLLECTION' END,
@@ -204,7 +203,7 @@ enum EngineSQL {
                        CASE WHEN c.weak_financials THEN 'CONFIDENTIAL_WEAK_FINANCIALS' END,
                        CASE WHEN w.excess > 0 THEN 'CONCENTRATION_EXCESS' END,
                        CASE WHEN c.any_cross_aged THEN 'CROSS_AGED' END,
-                       CASE WHEN w.capacity - c.funded_balance < 0 THEN 'OVER_ADVANCE' END], NULL)
+                       CASE WHEN w.capacity - c.funded_balance < 0 THEN 'OVER_ADVANCE' END], NULL) AS flags
             FROM capped c
             LEFT JOIN excess x ON x.client_ref = c.client_ref
             CROSS JOIN LATERAL (SELECT coalesce(x.excess, 0) AS excess, c.guaranteed - coalesce(x.excess, 0) AS fundable) f
@@ -212,7 +211,8 @@ enum EngineSQL {
             CROSS JOIN LATERAL (
                 SELECT f.excess, f.fundable, h.holdback, least(f.fundable - h.holdback, c.funding_limit) AS capacity
             ) w
-            ORDER BY c.client_ref
+            ) r
+            ORDER BY client_ref
         )
         """
 
@@ -294,15 +294,15 @@ enum EngineSQL {
     /// written to the snapshot.
     static let debtors = """
         stored_debtors AS (
-            INSERT INTO snapshot_debtors (tenant_id, as_of, debtor_ref, country, group_ref, credit_limit, gross, eligible,
-                guaranteed, covered, risk_weighted, approved_total, clients, utilization_bp, headroom, available_limit, flags)
-            SELECT $1, $2, d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
-                   d.risk_weighted, d.approved_total, d.clients, u.utilization, d.credit_limit - d.guaranteed,
-                   greatest(0, least(d.credit_limit - d.guaranteed, c.headroom, g.limit - g.guaranteed)),
+            INSERT INTO snapshot_debtors (tenant_id, as_of, \(RiskReport.DebtorRow.sqlColumns))
+            SELECT $1, $2, \(RiskReport.DebtorRow.sqlColumns) FROM (
+            SELECT d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
+                   d.risk_weighted, d.approved_total, d.clients, u.utilization AS utilization_bp, d.credit_limit - d.guaranteed AS headroom,
+                   greatest(0, least(d.credit_limit - d.guaranteed, c.headroom, g.limit - g.guaranteed)) AS available_limit,
                    array_remove(ARRAY[
                        CASE WHEN u.utilization >= s.utilization_warn_bp AND d.guaranteed <= d.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
                        CASE WHEN d.guaranteed > d.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
-                       CASE WHEN d.approved_total > d.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL)
+                       CASE WHEN d.approved_total > d.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END], NULL) AS flags
             FROM debtor_rows d
             JOIN group_rows g ON g.group_ref = d.group_ref
             JOIN country_rows c ON c.country = d.country
@@ -310,18 +310,16 @@ enum EngineSQL {
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN d.credit_limit = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, d.credit_limit)::bigint END AS utilization
             ) u
-            ORDER BY d.debtor_ref
+            ) r
+            ORDER BY debtor_ref
         ),
         stored_groups AS (
-            INSERT INTO snapshot_groups (tenant_id, as_of, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags)
-            SELECT $1, $2, group_ref, debtors, guaranteed, covered, own_funds_bp, "limit", flags FROM group_rows ORDER BY group_ref
+            INSERT INTO snapshot_groups (tenant_id, as_of, \(RiskReport.GroupRow.sqlColumns))
+            SELECT $1, $2, \(RiskReport.GroupRow.sqlColumns) FROM group_rows ORDER BY group_ref
         ),
         stored_countries AS (
-            INSERT INTO snapshot_countries (tenant_id, as_of, country, gross, guaranteed, covered, debtors, grade, embargoed,
-                "limit", share_bp, utilization_bp, headroom, flags)
-            SELECT $1, $2, country, gross, guaranteed, covered, debtors, grade, embargoed, "limit", share_bp, utilization_bp,
-                   headroom, flags
-            FROM country_rows ORDER BY country
+            INSERT INTO snapshot_countries (tenant_id, as_of, \(RiskReport.CountryRow.sqlColumns))
+            SELECT $1, $2, \(RiskReport.CountryRow.sqlColumns) FROM country_rows ORDER BY country
         )
         """
 
@@ -345,13 +343,14 @@ enum EngineSQL {
             FROM documents d LEFT JOIN rates r ON r.currency = d.currency
             WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND d.open_amount <> 0 AND r.currency IS NULL
         )
-        INSERT INTO snapshots (tenant_id, as_of, gross, eligible, guaranteed, covered, risk_weighted, hhi_ppm, top10_share_bp,
-            clients, debtors, documents, missing_fx)
-        SELECT $1, $2, t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted,
-               CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END,
-               CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END,
-               (SELECT count(*) FROM clients WHERE tenant_id = $1), c.debtors, t.documents, m.refs
+        INSERT INTO snapshots (tenant_id, as_of, \(RiskReport.PortfolioRow.sqlColumns), missing_fx)
+        SELECT $1, $2, \(RiskReport.PortfolioRow.sqlColumns), missing_fx FROM (
+        SELECT t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted,
+               CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END AS hhi_ppm,
+               CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END AS top10_share_bp,
+               (SELECT count(*) FROM clients WHERE tenant_id = $1) AS clients, c.debtors, t.documents, m.refs AS missing_fx
         FROM totals t, concentration c, top10, missing m
+        ) r
         """
 
     /// The recalculation of a tenant as of a date: every level computed and written in one

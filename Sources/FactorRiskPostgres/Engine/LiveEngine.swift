@@ -19,9 +19,6 @@ public enum LiveEngine {
         public var declaredGroupRef: String?
     }
 
-    /// The advisory lock that orders builders (exclusive) against writers (shared) of one tenant.
-    static func lockKey(_ tenantID: Int64) -> Int64 { 0x4C49_5645 << 32 | (tenantID & 0xFFFF_FFFF) }
-
     /// Reads the tenant's settings and brings the live state of (`tenantID`, `date`) up to date:
     /// builds it when missing, applies the changes writers recorded. Nil when the tenant is not
     /// visible. Runs in the caller's tenant transaction; in one round trip when nothing is to do.
@@ -40,7 +37,7 @@ public enum LiveEngine {
     /// Builds the state whole, under the tenant's exclusive live lock (a writer in flight finishes first).
     static func build(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws {
         let parameters: [(any PGBindable)?] = [tenantID, date]
-        try connection.query("SELECT pg_advisory_xact_lock($1)", [lockKey(tenantID)])
+        try TenantScope(id: tenantID).lock(.live, on: connection)
         // Another request may have built it while this one waited for the lock.
         if try connection.query(LiveSQL.status, parameters).first?.decode(Bool.self, at: 0) == true { return }
         for table in LiveSQL.tables {
@@ -61,7 +58,7 @@ public enum LiveEngine {
         // (ANALYZE needs the owner: the role is reset for it, and set again at once).
         try connection.execute("RESET ROLE")
         try connection.execute("ANALYZE live_pairs, live_debtors, live_groups, live_countries, live_states")
-        try connection.execute("SET LOCAL ROLE \(serviceRoleName)")
+        try connection.execute(TenantScope.serviceRole)
         for row in try connection.query(LiveSQL.evicted, [tenantID]).rows {
             let old: CalendarDate = try row.decode(at: 0)
             for table in LiveSQL.tables {
@@ -93,7 +90,7 @@ public enum LiveEngine {
     /// pairs, for every live state of the tenant. Call it in the writer's transaction.
     public static func recordChanges(_ connection: PGConnection, tenantID: Int64, pairs: [(client: Int64, debtor: Int64)]) throws {
         guard !pairs.isEmpty else { return }
-        try connection.query("SELECT pg_advisory_xact_lock_shared($1)", [lockKey(tenantID)])
+        try TenantScope(id: tenantID).lock(.live, .shared, on: connection)
         try connection.query(
             LiveSQL.recordChanges, [tenantID, PGBigintArray(pairs.map(\.client)), PGBigintArray(pairs.map(\.debtor))])
     }
@@ -101,7 +98,7 @@ public enum LiveEngine {
     /// Drops every live state of the tenant (after a bulk import, which may change anything);
     /// the next live request builds anew. Call it in the importer's transaction.
     public static func invalidate(_ connection: PGConnection, tenantID: Int64) throws {
-        try connection.query("SELECT pg_advisory_xact_lock_shared($1)", [lockKey(tenantID)])
+        try TenantScope(id: tenantID).lock(.live, .shared, on: connection)
         for table in LiveSQL.tables {
             try connection.query("DELETE FROM \(table) WHERE tenant_id = $1", [tenantID])
         }
@@ -123,17 +120,18 @@ public enum LiveEngine {
     public static func readDebtor(
         _ pool: PGPool, tenantID: Int64, asOf date: CalendarDate, debtorRef: String
     ) async throws -> (TenantSettings?, DebtorExposure?) {
-        let results = try await pool.pipeline([
-            .statement("BEGIN"), .statement("SET LOCAL ROLE \(serviceRoleName)"),
-            .statement("SET LOCAL app.tenant_id = '\(tenantID)'"),
-            .prepared(LiveSQL.settingsAndStatus, [tenantID, date]),
-            .prepared(LiveSQL.debtorExposure, [tenantID, date, debtorRef]),
-            .statement("COMMIT"),
-        ])
-        guard let row = results[3].first else { return (nil, nil) }
+        let prologue = TenantScope(id: tenantID).prologue
+        let results = try await pool.pipeline(
+            [.statement("BEGIN")] + prologue.map { .statement($0) } + [
+                .prepared(LiveSQL.settingsAndStatus, [tenantID, date]),
+                .prepared(LiveSQL.debtorExposure, [tenantID, date, debtorRef]),
+                .statement("COMMIT"),
+            ])
+        let answers = results.dropFirst(1 + prologue.count)
+        guard let row = answers.first?.first else { return (nil, nil) }
         let settings = try TenantSettings.decode(row, tenantID: tenantID)
         let current = try row.decode(Bool.self, at: TenantSettings.columnCount) && !(try row.decode(Bool.self, at: TenantSettings.columnCount + 1))
-        if current { return (settings, try exposure(from: results[4].rows, settings: settings)) }
+        if current { return (settings, try exposure(from: answers.dropFirst().first!.rows, settings: settings)) }
         return try await pool.tenantTransaction(tenantID) { connection in
             guard let settings = try prepare(connection, tenantID: tenantID, asOf: date) else { return (nil, nil) }
             return (settings, try debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef))
@@ -143,37 +141,37 @@ public enum LiveEngine {
     /// The exposure from the rows of `LiveSQL.debtorExposure`; nil when there are none.
     static func exposure(from rows: [PGRow], settings: TenantSettings) throws -> DebtorExposure? {
         guard let row = rows.first else { return nil }
-        let declaredGroup: String? = try row.decode(at: 3)
-        let ref: String = try row.decode(at: 1)
+        let declaredGroup: String? = try row.decode("group_ref")
+        let ref: String = try row.decode("debtor_ref")
         var debtor = RiskReport.DebtorRow(
-            debtorRef: ref, country: try row.decode(at: 2), groupRef: declaredGroup ?? ref, creditLimit: try row.decode(at: 4))
-        debtor.gross = try row.decode(at: 5)
-        debtor.eligible = try row.decode(at: 6)
-        debtor.guaranteed = try row.decode(at: 7)
-        debtor.covered = try row.decode(at: 8)
-        debtor.riskWeighted = try row.decode(at: 9)
-        debtor.clients = try row.decode(at: 10)
-        debtor.approvedTotal = try row.decode(at: 11)
+            debtorRef: ref, country: try row.decode("country"), groupRef: declaredGroup ?? ref, creditLimit: try row.decode("credit_limit"))
+        debtor.gross = try row.decode("gross")
+        debtor.eligible = try row.decode("eligible")
+        debtor.guaranteed = try row.decode("guaranteed")
+        debtor.covered = try row.decode("covered")
+        debtor.riskWeighted = try row.decode("risk_weighted")
+        debtor.clients = try row.decode("clients")
+        debtor.approvedTotal = try row.decode("approved_total")
         LevelRules.debtorLimit(&debtor)
 
         var group = RiskReport.GroupRow(groupRef: debtor.groupRef)
-        group.debtors = try row.decode(at: 12)
-        group.guaranteed = try row.decode(at: 13)
-        group.covered = try row.decode(at: 14)
+        group.debtors = try row.decode("group_debtors")
+        group.guaranteed = try row.decode("group_guaranteed")
+        group.covered = try row.decode("group_covered")
         LevelRules.group(&group, ownFunds: settings.tenant.ownFunds, policy: settings.policy)
 
-        let risk = settings.risk(grade: try row.decode(at: 19), embargoed: try row.decode(at: 20), explicitLimit: try row.decode(at: 21))
+        let risk = settings.risk(
+            grade: try row.decode("grade"), embargoed: try row.decode("embargoed"), explicitLimit: try row.decode("explicit_limit"))
         var country = RiskReport.CountryRow(country: debtor.country, grade: risk.grade, embargoed: risk.embargoed)
-        country.debtors = try row.decode(at: 15)
-        country.gross = try row.decode(at: 16)
-        country.guaranteed = try row.decode(at: 17)
-        country.covered = try row.decode(at: 18)
-        LevelRules.country(&country, risk: risk, total: try row.decode(at: 22), policy: settings.policy)
+        country.debtors = try row.decode("country_debtors")
+        country.gross = try row.decode("country_gross")
+        country.guaranteed = try row.decode("country_guaranteed")
+        country.covered = try row.decode("country_covered")
+        LevelRules.country(&country, risk: risk, total: try row.decode("tenant_guaranteed"), policy: settings.policy)
 
         LevelRules.debtor(&debtor, group: group, country: country, policy: settings.policy)
-        let pairs = try pairs(in: rows, from: 23)
         return DebtorExposure(
-            debtor: debtor, pairs: pairs, group: group, country: country, declaredGroupRef: declaredGroup)
+            debtor: debtor, pairs: try pairs(in: rows), group: group, country: country, declaredGroupRef: declaredGroup)
     }
 
     /// A client's live row with its funding waterfall; nil when the tenant has no such client.
@@ -184,7 +182,7 @@ public enum LiveEngine {
         let rows = try connection.query(LiveSQL.clientPairs, [settings.tenantID, date, clientRef]).rows
         guard let row = rows.first else { return nil }
         let client = try Self.client(row)
-        return LevelRules.client(client, pairs: try pairs(in: rows, from: 10), policy: settings.policy,
+        return LevelRules.client(client, pairs: try pairs(in: rows), policy: settings.policy,
                                  baseExponent: settings.tenant.baseCurrency.exponent)
     }
 
@@ -197,20 +195,26 @@ public enum LiveEngine {
         return try client(row)
     }
 
-    /// A client from a row whose first columns are those of `LiveSQL.clientPairs`.
+    /// A client from a row holding the columns of `LiveSQL.clientPairs` (by name).
     static func client(_ row: PGRow) throws -> Portfolio.Client {
-        let mode: String = try row.decode(at: 3)
+        let mode: String = try row.decode("mode")
         guard let clientMode = ClientMode(rawValue: mode) else { throw PGError(.decoding, message: "unknown client mode \(mode)") }
         return Portfolio.Client(
-            ref: try row.decode(at: 1), country: try row.decode(at: 2), mode: clientMode, annualRevenue: try row.decode(at: 4),
-            financialGrade: try row.decode(at: 5), holdbackBP: try row.decode(at: 6), fundingLimit: try row.decode(at: 7),
-            fundedBalance: try row.decode(at: 8), groupRef: try row.decode(at: 9))
+            ref: try row.decode("client_ref"), country: try row.decode("country"), mode: clientMode,
+            annualRevenue: try row.decode("annual_revenue"), financialGrade: try row.decode("financial_grade"),
+            holdbackBP: try row.decode("holdback_bp"), fundingLimit: try row.decode("funding_limit"),
+            fundedBalance: try row.decode("funded_balance"), groupRef: try row.decode("group_ref"))
     }
 
-    /// The pairs of a one-row-per-pair result, whose pair columns start at `column` (null when there is none).
-    static func pairs(in rows: [PGRow], from column: Int) throws -> [RiskReport.PairRow] {
-        try rows.compactMap { row in
-            try row.decode(String?.self, at: column) == nil ? nil : try ProductionEngine.pairRow(row, from: column)
+    /// The pairs of a one-row-per-pair result whose last columns are `LiveSQL.pairSelectList`
+    /// (null when the subject has no pair).
+    static func pairs(in rows: [PGRow]) throws -> [RiskReport.PairRow] {
+        guard let first = rows.first else { return [] }
+        let offset = first.result.columnCount - RiskReport.PairRow.columns.count
+        // The live row's columns (after the two refs) are null when there is no pair.
+        let figure = offset + RiskReport.PairRow.columns.firstIndex { !$0.info.isKey }!
+        return try rows.compactMap { row in
+            first.result.isNull(row: row.index, column: figure) ? nil : try RiskReport.PairRow.decode(row, from: offset)
         }
     }
 }

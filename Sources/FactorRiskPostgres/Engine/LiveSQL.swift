@@ -1,3 +1,5 @@
+import FactorRiskCore
+
 /// The statements behind live answers (migration 0003's live tables).
 ///
 /// A live state of (tenant, as-of) holds each pair's figures and the additive sums of every debtor,
@@ -169,19 +171,21 @@ enum LiveSQL {
 
     // MARK: Reading
 
-    /// The pair columns read back, after client_ref and debtor_ref.
-    static let pairSelectList = "cl.client_ref, de.debtor_ref, "
-        + pairColumns.split(separator: ",").map { "lp." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
+    /// The pair columns read back, last in each row (`cl` the pair's client, `de` its debtor, `lp` its live row).
+    static let pairSelectList = RiskReport.PairRow.columns.map {
+        $0.selectSQL(!$0.info.isKey ? "lp." : $0.info.name == "client_ref" ? "cl." : "de.")
+    }.joined(separator: ", ")
 
     /// A debtor's sums, with those of its group, its country and the tenant, its country's risk,
     /// and its pairs: one row per pair (one row with null pair columns when it has none).
     static let debtorExposure = PGStatement(name: "live_debtor_exposure", sql: """
-        SELECT de.debtor_id, de.debtor_ref, de.country, de.group_ref, de.credit_limit,
+        SELECT de.debtor_ref, de.country, de.group_ref, de.credit_limit,
                ld.gross, ld.eligible, ld.guaranteed, ld.covered, ld.risk_weighted, ld.clients,
-               (SELECT coalesce(sum(a.approved), 0)::bigint FROM approvals a WHERE a.tenant_id = $1 AND a.debtor_id = de.debtor_id),
-               lg.debtors, lg.guaranteed, lg.covered,
-               lc.debtors, lc.gross, lc.guaranteed, lc.covered,
-               co.grade, co.embargoed, co.explicit_limit, st.guaranteed,
+               (SELECT coalesce(sum(a.approved), 0)::bigint FROM approvals a WHERE a.tenant_id = $1 AND a.debtor_id = de.debtor_id)
+                   AS approved_total,
+               lg.debtors AS group_debtors, lg.guaranteed AS group_guaranteed, lg.covered AS group_covered,
+               lc.debtors AS country_debtors, lc.gross AS country_gross, lc.guaranteed AS country_guaranteed,
+               lc.covered AS country_covered, co.grade, co.embargoed, co.explicit_limit, st.guaranteed AS tenant_guaranteed,
                \(pairSelectList)
         FROM debtors de
         JOIN live_states st ON st.tenant_id = $1 AND st.as_of = $2

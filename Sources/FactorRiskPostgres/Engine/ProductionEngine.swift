@@ -27,17 +27,10 @@ public enum ProductionEngine {
     /// The stored snapshot of `tenantID` as of `date`, or nil when none was computed.
     public static func snapshot(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> RiskReport? {
         guard var report = try header(connection, tenantID: tenantID, asOf: date) else { return nil }
-        var portfolio = report.portfolio
         for level in [SnapshotLevel.pair, .client, .debtor, .group, .country] {
             try level.readAll(connection, tenantID: tenantID, asOf: date, into: &report)
         }
-
-        for flag in report.clients.flatMap(\.flags) + report.debtors.flatMap(\.flags) + report.groups.flatMap(\.flags)
-            + report.countries.flatMap(\.flags)
-        {
-            portfolio.flagsCount[flag, default: 0] += 1
-        }
-        report.portfolio = portfolio
+        report.portfolio.flagsCount = try flagCounts(connection, tenantID: tenantID, asOf: date)
         return report
     }
 
@@ -45,36 +38,23 @@ public enum ProductionEngine {
     /// without `flags_count`: see `flagCounts`); nil when none was computed for that date.
     public static func header(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> RiskReport? {
         guard let header = try connection.query("""
-            SELECT t.tenant_ref, t.base_currency, s.gross, s.eligible, s.guaranteed, s.covered, s.risk_weighted, s.hhi_ppm,
-                   s.top10_share_bp, s.clients, s.debtors, s.documents, array_to_json(s.missing_fx)::text
+            SELECT t.tenant_ref, t.base_currency, array_to_json(s.missing_fx)::text, \(RiskReport.PortfolioRow.selectList("s."))
             FROM snapshots s JOIN tenants t ON t.tenant_id = s.tenant_id
             WHERE s.tenant_id = $1 AND s.as_of = $2
             """, [tenantID, date]).first
         else { return nil }
         guard let currency = Currency.iso(try header.decode(String.self, at: 1)) else { return nil }
         var report = RiskReport(tenantRef: try header.decode(at: 0), asOf: date, currency: currency)
-        report.portfolio.gross = try header.decode(at: 2)
-        report.portfolio.eligible = try header.decode(at: 3)
-        report.portfolio.guaranteed = try header.decode(at: 4)
-        report.portfolio.covered = try header.decode(at: 5)
-        report.portfolio.riskWeighted = try header.decode(at: 6)
-        report.portfolio.hhiPPM = try header.decode(at: 7)
-        report.portfolio.top10ShareBP = try header.decode(at: 8)
-        report.portfolio.clients = try header.decode(at: 9)
-        report.portfolio.debtors = try header.decode(at: 10)
-        report.portfolio.documents = try header.decode(at: 11)
-        report.portfolio.missingFX = Self.textArray(try header.decode(String.self, at: 12))
+        report.portfolio = try RiskReport.PortfolioRow.decode(header, from: 3)
+        report.portfolio.missingFX = Self.textArray(try header.decode(String.self, at: 2))
         return report
     }
 
     /// How many subjects of a stored snapshot carry each flag, counted inside PostgreSQL.
     public static func flagCounts(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> [RiskFlag: Int] {
-        let levels = ["snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"].map {
-            "SELECT unnest(flags) AS flag FROM \($0) WHERE tenant_id = $1 AND as_of = $2"
-        }
         var counts: [RiskFlag: Int] = [:]
         for row in try connection.query(
-            "SELECT flag, count(*) FROM (\(levels.joined(separator: " UNION ALL "))) f GROUP BY flag", [tenantID, date]
+            "SELECT code, count(*) FROM snapshot_flags WHERE tenant_id = $1 AND as_of = $2 GROUP BY code", [tenantID, date]
         ).rows {
             if let flag = RiskFlag(rawValue: try row.decode(at: 0)) { counts[flag] = try row.decode(at: 1) }
         }
@@ -87,17 +67,11 @@ public enum ProductionEngine {
         _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate
     ) throws -> [(subject: String, ref: String, flag: RiskFlag)] {
         var flags: [(subject: String, ref: String, flag: RiskFlag)] = []
-        for (subject, table, key) in [("debtor", "snapshot_debtors", "debtor_ref"), ("group", "snapshot_groups", "group_ref"),
-                                      ("country", "snapshot_countries", "country"), ("client", "snapshot_clients", "client_ref")] {
-            for row in try connection.query("""
-                SELECT \(key)::text, array_to_json(flags)::text FROM \(table)
-                WHERE tenant_id = $1 AND as_of = $2 AND cardinality(flags) > 0 ORDER BY \(key) COLLATE "C"
-                """, [tenantID, date]).rows {
-                let ref: String = try row.decode(at: 0)
-                for code in Self.textArray(try row.decode(String.self, at: 1)) {
-                    if let flag = RiskFlag(rawValue: code) { flags.append((subject, ref, flag)) }
-                }
-            }
+        for row in try connection.query("""
+            SELECT level, subject, code FROM snapshot_flags WHERE tenant_id = $1 AND as_of = $2
+            ORDER BY array_position(ARRAY['debtor', 'group', 'country', 'client'], level), subject COLLATE "C", position
+            """, [tenantID, date]).rows {
+            if let flag = RiskFlag(rawValue: try row.decode(at: 2)) { flags.append((try row.decode(at: 0), try row.decode(at: 1), flag)) }
         }
         return flags
     }
@@ -105,23 +79,6 @@ public enum ProductionEngine {
     /// The latest date the tenant has a snapshot of.
     public static func latestSnapshotDate(_ connection: PGConnection, tenantID: Int64) throws -> CalendarDate? {
         try connection.query("SELECT max(as_of) FROM snapshots WHERE tenant_id = $1", [tenantID]).first?.decode(CalendarDate?.self, at: 0)
-    }
-
-    /// A pair row from `client_ref, debtor_ref` and the columns of `EngineSQL.pairColumns` but `documents`.
-    static func pairRow(_ row: PGRow, from offset: Int = 0) throws -> RiskReport.PairRow {
-        var pair = RiskReport.PairRow(clientRef: try row.decode(at: offset + 0), debtorRef: try row.decode(at: offset + 1))
-        pair.approved = try row.decode(at: offset + 2)
-        pair.gross = try row.decode(at: offset + 3)
-        pair.creditNotes = try row.decode(at: offset + 4)
-        for (index, reason) in InvoiceClass.reasons.enumerated() { pair.ineligible[reason] = try row.decode(at: offset + 5 + index) }
-        pair.eligible = try row.decode(at: offset + 11)
-        pair.guaranteed = try row.decode(at: offset + 12)
-        pair.overApproval = try row.decode(at: offset + 13)
-        pair.coverBP = try row.decode(at: offset + 14)
-        pair.covered = try row.decode(at: offset + 15)
-        pair.riskWeighted = try row.decode(at: offset + 16)
-        pair.crossAged = try row.decode(at: offset + 17)
-        return pair
     }
 
     /// The strings of a JSON array of strings, as `array_to_json(text[])` writes it.

@@ -35,9 +35,6 @@ public struct Recalculation: Sendable {
         public let description: String
     }
 
-    /// The advisory lock key of a tenant's recalculation (held until the transaction ends).
-    static func lockKey(_ tenantID: Int64) -> Int64 { Int64(0x5245_4341) << 32 | tenantID }
-
     /// Recalculates `tenantRef` as of `date` in one transaction, under the tenant's advisory lock.
     ///
     /// With `wait` false a run already holding the lock makes this one refuse at once; with `wait`
@@ -48,20 +45,13 @@ public struct Recalculation: Sendable {
         pool: PGPool, tenantRef: String, asOf date: CalendarDate, wait: Bool, listing: Int = 10
     ) async throws -> Outcome {
         let started = ContinuousClock.now
-        guard let tenantID = try await pool.withConnection({ connection in
-            try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [tenantRef]).first?.decode(Int64.self, at: 0)
-        }) else {
+        guard let tenant = try await pool.withConnection({ try TenantScope.named(tenantRef, on: $0) }) else {
             throw Refusal(description: "no tenant \"\(tenantRef)\"")
         }
+        let tenantID = tenant.id
         let (previous, changes) = try await pool.tenantTransaction(tenantID) { connection in
-            let key = lockKey(tenantID)
-            if wait {
-                try connection.query("SELECT pg_advisory_xact_lock($1)", [key])
-            } else {
-                let locked = try connection.query("SELECT pg_try_advisory_xact_lock($1)", [key]).first?.decode(Bool.self, at: 0) ?? false
-                guard locked else {
-                    throw Refusal(description: "tenant \(tenantRef): another recalculation is running (--wait waits for it)")
-                }
+            guard try tenant.lock(.recalculation, wait ? .exclusive : .tryExclusive, on: connection) else {
+                throw Refusal(description: "tenant \(tenantRef): another recalculation is running (--wait waits for it)")
             }
             try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date)
             let previous = try connection.query(
@@ -100,13 +90,8 @@ public struct Recalculation: Sendable {
     /// in PostgreSQL; only the counts and the listed rows come back.
     static let changesSQL = """
         WITH breaches AS MATERIALIZED (
-            SELECT as_of, level, subject, code FROM (
-                SELECT as_of, 'client' AS level, client_ref AS subject, unnest(flags) AS code FROM snapshot_clients
-                WHERE tenant_id = $1 AND as_of IN ($2, $3)
-                UNION ALL SELECT as_of, 'debtor', debtor_ref, unnest(flags) FROM snapshot_debtors WHERE tenant_id = $1 AND as_of IN ($2, $3)
-                UNION ALL SELECT as_of, 'group', group_ref, unnest(flags) FROM snapshot_groups WHERE tenant_id = $1 AND as_of IN ($2, $3)
-                UNION ALL SELECT as_of, 'country', country::text, unnest(flags) FROM snapshot_countries WHERE tenant_id = $1 AND as_of IN ($2, $3)
-            ) f WHERE code = ANY ($4::text[])
+            SELECT as_of, level, subject, code FROM snapshot_flags
+            WHERE tenant_id = $1 AND as_of IN ($2, $3) AND code = ANY ($4::text[])
         ),
         now AS (SELECT level, subject, code FROM breaches WHERE as_of = $2),
         before AS (SELECT level, subject, code FROM breaches WHERE as_of = $3),

@@ -25,124 +25,21 @@ public struct SnapshotLevel: Sendable {
         }
     }
 
-    static func ineligible(_ row: PGRow, from column: Int) throws -> RiskReport.Ineligible {
-        var sums = RiskReport.Ineligible()
-        for (offset, reason) in InvoiceClass.reasons.enumerated() { sums[reason] = try row.decode(at: column + offset) }
-        return sums
+    /// The level of rows of type `Row`, stored in `table`, read into `rows` of a report: its key,
+    /// columns, sort fields and decoder all come from the row type's column declarations.
+    static func of<Row: ReportRow>(_ table: String, _ rows: any WritableKeyPath<RiskReport, [Row]> & Sendable) -> SnapshotLevel {
+        let columns = Row.columns
+        return SnapshotLevel(
+            table: table, keys: columns.filter(\.info.isKey).map(\.sqlName), columns: Row.selectList(),
+            sortable: columns.filter(\.info.sortable).map(\.info.name), hasFlags: columns.contains { $0.info.kind == .flags },
+            decode: { row, report in report[keyPath: rows].append(try Row.decode(row)) })
     }
 
-    static func flags(_ row: PGRow, at column: Int) throws -> [RiskFlag] {
-        ProductionEngine.textArray(try row.decode(String.self, at: column)).compactMap(RiskFlag.init(rawValue:))
-    }
-
-    static let pair = SnapshotLevel(
-        table: "snapshot_pairs", keys: ["client_ref", "debtor_ref"],
-        columns: """
-            client_ref, debtor_ref, approved, gross, credit_notes, ineligible_disputed, ineligible_aged, ineligible_affiliate,
-            ineligible_embargo, ineligible_unapproved, ineligible_cross_aged, eligible, guaranteed, over_approval, cover_bp,
-            covered, risk_weighted, cross_aged
-            """,
-        sortable: ["approved", "gross", "credit_notes", "eligible", "guaranteed", "over_approval", "covered", "risk_weighted"],
-        hasFlags: false,
-        decode: { row, report in report.pairs.append(try ProductionEngine.pairRow(row)) })
-
-    static let client = SnapshotLevel(
-        table: "snapshot_clients", keys: ["client_ref"],
-        columns: """
-            client_ref, mode, gross, credit_notes, eligible, over_approval, guaranteed, covered, risk_weighted,
-            ineligible_disputed, ineligible_aged, ineligible_affiliate, ineligible_embargo, ineligible_unapproved,
-            ineligible_cross_aged, concentration_cap, concentration_excess, fundable, holdback, funding_capacity,
-            funded_balance, availability, tier, array_to_json(flags)::text
-            """,
-        sortable: ["gross", "credit_notes", "eligible", "over_approval", "guaranteed", "covered", "risk_weighted", "concentration_cap",
-                   "concentration_excess", "fundable", "holdback", "funding_capacity", "funded_balance", "availability", "tier"],
-        hasFlags: true,
-        decode: { row, report in
-            var client = RiskReport.ClientRow(clientRef: try row.decode(at: 0), mode: ClientMode(rawValue: try row.decode(at: 1)) ?? .notified)
-            client.gross = try row.decode(at: 2)
-            client.creditNotes = try row.decode(at: 3)
-            client.eligible = try row.decode(at: 4)
-            client.overApproval = try row.decode(at: 5)
-            client.guaranteed = try row.decode(at: 6)
-            client.covered = try row.decode(at: 7)
-            client.riskWeighted = try row.decode(at: 8)
-            client.ineligible = try ineligible(row, from: 9)
-            client.concentrationCap = try row.decode(at: 15)
-            client.concentrationExcess = try row.decode(at: 16)
-            client.fundable = try row.decode(at: 17)
-            client.holdback = try row.decode(at: 18)
-            client.fundingCapacity = try row.decode(at: 19)
-            client.fundedBalance = try row.decode(at: 20)
-            client.availability = try row.decode(at: 21)
-            client.tier = try row.decode(at: 22)
-            client.flags = try flags(row, at: 23)
-            report.clients.append(client)
-        })
-
-    static let debtor = SnapshotLevel(
-        table: "snapshot_debtors", keys: ["debtor_ref"],
-        columns: """
-            debtor_ref, country, group_ref, credit_limit, gross, eligible, guaranteed, covered, risk_weighted,
-            approved_total, clients, utilization_bp, headroom, available_limit, array_to_json(flags)::text
-            """,
-        sortable: ["credit_limit", "gross", "eligible", "guaranteed", "covered", "risk_weighted", "approved_total", "clients",
-                   "utilization_bp", "headroom", "available_limit"],
-        hasFlags: true,
-        decode: { row, report in
-            var debtor = RiskReport.DebtorRow(
-                debtorRef: try row.decode(at: 0), country: try row.decode(at: 1), groupRef: try row.decode(at: 2),
-                creditLimit: try row.decode(at: 3))
-            debtor.gross = try row.decode(at: 4)
-            debtor.eligible = try row.decode(at: 5)
-            debtor.guaranteed = try row.decode(at: 6)
-            debtor.covered = try row.decode(at: 7)
-            debtor.riskWeighted = try row.decode(at: 8)
-            debtor.approvedTotal = try row.decode(at: 9)
-            debtor.clients = try row.decode(at: 10)
-            debtor.utilizationBP = try row.decode(at: 11)
-            debtor.headroom = try row.decode(at: 12)
-            debtor.availableLimit = try row.decode(at: 13)
-            debtor.flags = try flags(row, at: 14)
-            report.debtors.append(debtor)
-        })
-
-    static let group = SnapshotLevel(
-        table: "snapshot_groups", keys: ["group_ref"],
-        columns: "group_ref, debtors, guaranteed, covered, own_funds_bp, \"limit\", array_to_json(flags)::text",
-        sortable: ["debtors", "guaranteed", "covered", "own_funds_bp", "limit"],
-        hasFlags: true,
-        decode: { row, report in
-            var group = RiskReport.GroupRow(groupRef: try row.decode(at: 0))
-            group.debtors = try row.decode(at: 1)
-            group.guaranteed = try row.decode(at: 2)
-            group.covered = try row.decode(at: 3)
-            group.ownFundsBP = try row.decode(at: 4)
-            group.limit = try row.decode(at: 5)
-            group.flags = try flags(row, at: 6)
-            report.groups.append(group)
-        })
-
-    static let country = SnapshotLevel(
-        table: "snapshot_countries", keys: ["country"],
-        columns: """
-            country, gross, guaranteed, covered, debtors, grade, embargoed, "limit", share_bp, utilization_bp, headroom,
-            array_to_json(flags)::text
-            """,
-        sortable: ["gross", "guaranteed", "covered", "debtors", "grade", "limit", "share_bp", "utilization_bp", "headroom"],
-        hasFlags: true,
-        decode: { row, report in
-            var country = RiskReport.CountryRow(country: try row.decode(at: 0), grade: try row.decode(at: 5), embargoed: try row.decode(at: 6))
-            country.gross = try row.decode(at: 1)
-            country.guaranteed = try row.decode(at: 2)
-            country.covered = try row.decode(at: 3)
-            country.debtors = try row.decode(at: 4)
-            country.limit = try row.decode(at: 7)
-            country.shareBP = try row.decode(at: 8)
-            country.utilizationBP = try row.decode(at: 9)
-            country.headroom = try row.decode(at: 10)
-            country.flags = try flags(row, at: 11)
-            report.countries.append(country)
-        })
+    static let pair = of("snapshot_pairs", \.pairs)
+    static let client = of("snapshot_clients", \.clients)
+    static let debtor = of("snapshot_debtors", \.debtors)
+    static let group = of("snapshot_groups", \.groups)
+    static let country = of("snapshot_countries", \.countries)
 
     /// Every row of the level, in key order, into `report`.
     public func readAll(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, into report: inout RiskReport) throws {

@@ -47,8 +47,9 @@ final class ImportSession {
             let tenant = try resolveTenant(tenantFile: tenantSource?.1)
             guard let tenant else { throw failure() }
             // One import per tenant at a time; a second waits for the first to commit.
-            try connection.query("SELECT pg_advisory_xact_lock($1)", [Int64(0x4652_494D) << 32 | tenant.id])
-            try connection.execute("SET LOCAL ROLE \(serviceRoleName); SET LOCAL app.tenant_id = '\(tenant.id)'")
+            let scope = TenantScope(id: tenant.id)
+            try scope.lock(.importing, on: connection)
+            try connection.execute(scope.prologue.joined(separator: "; "))
 
             // 2. Stream every CSV file into its staging table, checking each row on the way.
             var staged: [BundleFile: Int] = [:]
@@ -98,7 +99,7 @@ final class ImportSession {
         guard (staged[.clients] ?? 0) + (staged[.debtors] ?? 0) >= 1000 else { return }
         try connection.execute("RESET ROLE")
         try connection.execute("ANALYZE clients, debtors")
-        try connection.execute("SET LOCAL ROLE \(serviceRoleName)")
+        try connection.execute(TenantScope.serviceRole)
     }
 
     /// The failure listing what was found, in load order of the files, then by line.

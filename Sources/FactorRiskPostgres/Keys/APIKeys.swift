@@ -22,6 +22,9 @@ public struct APIIdentity: Sendable, Equatable {
     public var role: APIRole
     public var label: String
 
+    /// The key's tenant, to scope what the request reads and writes.
+    public var tenant: TenantScope { TenantScope(id: tenantID) }
+
     /// How the audit trail names the author of a decision.
     public var author: String { label.isEmpty ? "key \(keyID)" : "key \(keyID) (\(label))" }
 }

@@ -1,0 +1,66 @@
+/// One tenant's way into the database: the one place that scopes a transaction to a tenant (the
+/// service role, and `app.tenant_id` for row-level security), turns a tenant's reference into
+/// its id, and names the advisory locks taken for it.
+///
+/// **Advisory lock keys** share one space of 64-bit keys: the high 32 bits say what the lock is
+/// for (four ASCII letters, `Lock`), the low 32 bits are the tenant id (masked, so no key of one
+/// purpose can equal a key of another). The migrations' lock (`Migrator.lockKey`, "fact") is in
+/// the same space and names no tenant.
+public struct TenantScope: Sendable, Hashable {
+    /// The tenant's id (`tenants.tenant_id`).
+    public let id: Int64
+
+    public init(id: Int64) { self.id = id }
+
+    /// What a tenant's advisory lock orders.
+    public enum Lock: UInt32, Sendable, CaseIterable {
+        /// One recalculation of the tenant at a time ("RECA").
+        case recalculation = 0x5245_4341
+        /// Builders of the live aggregates (exclusive) against the writers that move them (shared) ("LIVE").
+        case live = 0x4C49_5645
+        /// One import of the tenant at a time ("FRIM").
+        case importing = 0x4652_494D
+    }
+
+    /// How a lock is taken; every lock is held until the transaction ends.
+    public enum LockMode: Sendable {
+        /// Waits for every other holder.
+        case exclusive
+        /// Waits only for an exclusive holder.
+        case shared
+        /// Takes it only if nobody holds it, at once.
+        case tryExclusive
+    }
+
+    /// The key of the tenant's `lock`.
+    public func key(_ lock: Lock) -> Int64 { Int64(lock.rawValue) << 32 | (id & 0xFFFF_FFFF) }
+
+    /// Takes the tenant's `lock` for the rest of the transaction; false only when `tryExclusive`
+    /// found it held.
+    @discardableResult
+    public func lock(_ lock: Lock, _ mode: LockMode = .exclusive, on connection: PGConnection) throws -> Bool {
+        let function = switch mode {
+        case .exclusive: "pg_advisory_xact_lock"
+        case .shared: "pg_advisory_xact_lock_shared"
+        case .tryExclusive: "pg_try_advisory_xact_lock"
+        }
+        let result = try connection.query("SELECT \(function)($1)", [key(lock)])
+        return mode == .tryExclusive ? try result.first?.decode(Bool.self, at: 0) ?? false : true
+    }
+
+    /// Sets the service role again inside a scoped transaction, after a step that needed the
+    /// owner (`RESET ROLE` for an ANALYZE).
+    public static let serviceRole = "SET LOCAL ROLE \(serviceRoleName)"
+
+    /// The statements that scope the transaction just begun to the tenant, in order: the service
+    /// role (which owns no table, so row-level security applies) and the tenant setting the
+    /// policies read. Both are `SET LOCAL`: nothing outlives the transaction. The id is rendered
+    /// from an integer (SET takes no bind parameter).
+    public var prologue: [String] { [Self.serviceRole, "SET LOCAL app.tenant_id = '\(id)'"] }
+
+    /// The tenant whose reference is `ref`, or nil when there is none.
+    public static func named(_ ref: String, on connection: PGConnection) throws -> TenantScope? {
+        try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first
+            .map { TenantScope(id: try $0.decode(Int64.self, at: 0)) }
+    }
+}
