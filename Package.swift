@@ -34,10 +34,18 @@ let package = Package(
             name: "FactorRiskCore",
             swiftSettings: swiftSettings
         ),
+        // The analysts' HTML report: one self-contained page, its charts as inline SVG, its stylesheet.
+        .target(
+            name: "FactorRiskHTML",
+            dependencies: ["FactorRiskCore"],
+            // The stylesheet is compiled into the binary and written into every page.
+            resources: [.embedInCode("HTMLReport.css")],
+            swiftSettings: swiftSettings
+        ),
         // Our libpq client, the pool, the embedded cluster, migrations and the SQL of the service.
         .target(
             name: "FactorRiskPostgres",
-            dependencies: ["CLibPQ", "FactorRiskCore"],
+            dependencies: ["CLibPQ", "FactorRiskCore", "FactorRiskHTML"],
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
         ),
@@ -46,6 +54,7 @@ let package = Package(
             name: "FactorRiskHTTP",
             dependencies: [
                 "FactorRiskCore",
+                "FactorRiskHTML",
                 "FactorRiskPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -59,6 +68,7 @@ let package = Package(
             name: "FactorRiskCLI",
             dependencies: [
                 "FactorRiskCore",
+                "FactorRiskHTML",
                 "FactorRiskPostgres",
                 "FactorRiskHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -88,8 +98,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FactorRiskHTMLTests",
+            dependencies: ["FactorRiskHTML", "FactorRiskTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FactorRiskPostgresTests",
-            dependencies: ["FactorRiskPostgres", "FactorRiskTestSupport"],
+            dependencies: ["FactorRiskPostgres", "FactorRiskHTML", "FactorRiskTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

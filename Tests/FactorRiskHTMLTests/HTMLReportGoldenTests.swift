@@ -1,4 +1,5 @@
 import FactorRiskCore
+import FactorRiskHTML
 import FactorRiskTestSupport
 import Testing
 
