@@ -42,6 +42,12 @@ let package = Package(
             resources: [.embedInCode("HTMLReport.css")],
             swiftSettings: swiftSettings
         ),
+        // The seeded generator of realistic portfolio bundles, for demos, load tests and benchmarks.
+        .target(
+            name: "FactorRiskSynthetic",
+            dependencies: ["FactorRiskCore"],
+            swiftSettings: swiftSettings
+        ),
         // Our libpq client, the pool, the embedded cluster, migrations and the SQL of the service.
         .target(
             name: "FactorRiskPostgres",
@@ -69,6 +75,7 @@ let package = Package(
             dependencies: [
                 "FactorRiskCore",
                 "FactorRiskHTML",
+                "FactorRiskSynthetic",
                 "FactorRiskPostgres",
                 "FactorRiskHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -88,23 +95,28 @@ let package = Package(
         // Shared by the test targets: one private PostgreSQL cluster per test run, a fresh database per suite.
         .target(
             name: "FactorRiskTestSupport",
-            dependencies: ["FactorRiskPostgres"],
+            dependencies: ["FactorRiskPostgres", "FactorRiskSynthetic"],
             path: "Tests/FactorRiskTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FactorRiskCoreTests",
-            dependencies: ["FactorRiskCore", "FactorRiskTestSupport"],
+            dependencies: ["FactorRiskCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FactorRiskHTMLTests",
-            dependencies: ["FactorRiskHTML", "FactorRiskTestSupport"],
+            dependencies: ["FactorRiskHTML", "FactorRiskSynthetic", "FactorRiskTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FactorRiskSyntheticTests",
+            dependencies: ["FactorRiskSynthetic", "FactorRiskTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FactorRiskPostgresTests",
-            dependencies: ["FactorRiskPostgres", "FactorRiskHTML", "FactorRiskTestSupport"],
+            dependencies: ["FactorRiskPostgres", "FactorRiskHTML", "FactorRiskSynthetic", "FactorRiskTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import FactorRiskCore
 import FactorRiskHTML
 import FactorRiskPostgres
+import FactorRiskSynthetic
 import Foundation
 
 /// `factor-risk demo`: the whole product in one command, on the embedded database.

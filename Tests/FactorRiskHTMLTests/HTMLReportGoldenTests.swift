@@ -1,5 +1,6 @@
 import FactorRiskCore
 import FactorRiskHTML
+import FactorRiskSynthetic
 import FactorRiskTestSupport
 import Testing
 

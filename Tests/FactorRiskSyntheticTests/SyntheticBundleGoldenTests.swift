@@ -1,4 +1,5 @@
 import FactorRiskCore
+import FactorRiskSynthetic
 import FactorRiskTestSupport
 import Testing
 
