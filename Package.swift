@@ -34,10 +34,24 @@ let package = Package(
             name: "FactorRiskCore",
             swiftSettings: swiftSettings
         ),
+        // The analysts' HTML report: one self-contained page, its charts as inline SVG, its stylesheet.
+        .target(
+            name: "FactorRiskHTML",
+            dependencies: ["FactorRiskCore"],
+            // The stylesheet is compiled into the binary and written into every page.
+            resources: [.embedInCode("HTMLReport.css")],
+            swiftSettings: swiftSettings
+        ),
+        // The seeded generator of realistic portfolio bundles, for demos, load tests and benchmarks.
+        .target(
+            name: "FactorRiskSynthetic",
+            dependencies: ["FactorRiskCore"],
+            swiftSettings: swiftSettings
+        ),
         // Our libpq client, the pool, the embedded cluster, migrations and the SQL of the service.
         .target(
             name: "FactorRiskPostgres",
-            dependencies: ["CLibPQ", "FactorRiskCore"],
+            dependencies: ["CLibPQ", "FactorRiskCore", "FactorRiskHTML"],
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
         ),
@@ -46,6 +60,7 @@ let package = Package(
             name: "FactorRiskHTTP",
             dependencies: [
                 "FactorRiskCore",
+                "FactorRiskHTML",
                 "FactorRiskPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -59,6 +74,8 @@ let package = Package(
             name: "FactorRiskCLI",
             dependencies: [
                 "FactorRiskCore",
+                "FactorRiskHTML",
+                "FactorRiskSynthetic",
                 "FactorRiskPostgres",
                 "FactorRiskHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -78,7 +95,7 @@ let package = Package(
         // Shared by the test targets: one private PostgreSQL cluster per test run, a fresh database per suite.
         .target(
             name: "FactorRiskTestSupport",
-            dependencies: ["FactorRiskPostgres"],
+            dependencies: ["FactorRiskPostgres", "FactorRiskSynthetic"],
             path: "Tests/FactorRiskTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -88,8 +105,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FactorRiskHTMLTests",
+            dependencies: ["FactorRiskHTML", "FactorRiskSynthetic", "FactorRiskTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FactorRiskSyntheticTests",
+            dependencies: ["FactorRiskSynthetic", "FactorRiskTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FactorRiskPostgresTests",
-            dependencies: ["FactorRiskPostgres", "FactorRiskTestSupport"],
+            dependencies: ["FactorRiskPostgres", "FactorRiskHTML", "FactorRiskSynthetic", "FactorRiskTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

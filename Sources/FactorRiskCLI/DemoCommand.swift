@@ -1,6 +1,8 @@
 import ArgumentParser
 import FactorRiskCore
+import FactorRiskHTML
 import FactorRiskPostgres
+import FactorRiskSynthetic
 import Foundation
 
 /// `factor-risk demo`: the whole product in one command, on the embedded database.

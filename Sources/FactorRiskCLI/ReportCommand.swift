@@ -1,5 +1,6 @@
 import ArgumentParser
 import FactorRiskCore
+import FactorRiskHTML
 import FactorRiskPostgres
 import Foundation
 

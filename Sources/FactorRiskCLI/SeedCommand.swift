@@ -1,6 +1,7 @@
 import ArgumentParser
 import FactorRiskCore
 import FactorRiskPostgres
+import FactorRiskSynthetic
 import Foundation
 
 /// `factor-risk seed`: a deterministic, realistic synthetic portfolio, as a bundle or loaded straight in.

@@ -1,4 +1,5 @@
 import FactorRiskCore
+import FactorRiskHTML
 import FactorRiskPostgres
 import Hummingbird
 

@@ -1,5 +1,6 @@
 import FactorRiskCore
 import FactorRiskPostgres
+import FactorRiskSynthetic
 import FactorRiskTestSupport
 import Foundation
 import Testing

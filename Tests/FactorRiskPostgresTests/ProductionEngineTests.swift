@@ -1,5 +1,7 @@
 import FactorRiskCore
+import FactorRiskHTML
 import FactorRiskPostgres
+import FactorRiskSynthetic
 import FactorRiskTestSupport
 import Foundation
 import Testing

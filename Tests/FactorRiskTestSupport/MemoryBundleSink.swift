@@ -1,4 +1,5 @@
 import FactorRiskCore
+import FactorRiskSynthetic
 import Foundation
 
 /// Collects a generated bundle's files as bytes, and can write them to a folder for an import.

@@ -1,3 +1,5 @@
+import FactorRiskCore
+
 /// A deterministic, realistic portfolio bundle of any size, for demos, load tests and benchmarks.
 ///
 /// Real ledgers cannot leave a factor, yet the service must be shown and measured on something

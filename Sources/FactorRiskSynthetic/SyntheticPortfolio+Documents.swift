@@ -1,3 +1,5 @@
+import FactorRiskCore
+
 /// The document stream: `documents.csv`, drawn one row at a time from the portfolio's structure.
 extension SyntheticPortfolio {
     /// Payment terms in days and their weights: 30 to 90 days, averaging about 52 days, the

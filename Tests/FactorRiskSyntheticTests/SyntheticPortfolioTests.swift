@@ -1,5 +1,6 @@
+import FactorRiskCore
+@testable import FactorRiskSynthetic
 import Testing
-@testable import FactorRiskCore
 
 /// A `BundleSink` that keeps every row in memory, and checks the begin/row/end protocol as it goes.
 private struct MemoryBundleSink: BundleSink, Sendable {

@@ -1,3 +1,5 @@
+import FactorRiskCore
+
 /// The currencies the synthetic portfolio invoices in, with a plausible starting rate against EUR.
 ///
 /// A realistic ledger of a French factor is mostly EUR with export invoices in the debtor's money;

@@ -1,4 +1,5 @@
 @testable import FactorRiskCore
+import FactorRiskHTML
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

@@ -1,3 +1,5 @@
+import FactorRiskCore
+
 /// Where a bundle generator writes its rows: a CSV folder, a `COPY` stream, a test's memory.
 ///
 /// A protocol rather than a concrete writer so the core stays free of I/O (STYLE.md): the
