@@ -51,7 +51,7 @@ let package = Package(
         // Our libpq client, the pool, the embedded cluster, migrations and the SQL of the service.
         .target(
             name: "FactorRiskPostgres",
-            dependencies: ["CLibPQ", "FactorRiskCore", "FactorRiskHTML"],
+            dependencies: ["CLibPQ", "FactorRiskCore"],
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
         ),

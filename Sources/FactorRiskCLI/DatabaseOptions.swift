@@ -46,14 +46,18 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` in the transaction of the tenant named `ref` (service role, row-level security
-    /// on that tenant), with its id; nil when no tenant has that reference.
-    func inTenant<T: Sendable>(_ ref: String, _ body: @escaping @Sendable (PGConnection, Int64) throws -> T) async throws -> T? {
-        try await withDatabase { pool in
-            try await pool.withConnection { connection -> T? in
-                guard let id = try TenantScope.named(ref, on: connection)?.id else { return nil }
-                return try connection.tenantTransaction(id) { try body($0, id) }
+    /// Runs `body` with the stores of the database (migrated first).
+    func withStores<T>(maxConnections: Int = 4, _ body: (PostgresStores) async throws -> T) async throws -> T {
+        try await withDatabase(maxConnections: maxConnections) { try await body(PostgresStores(pool: $0)) }
+    }
+
+    /// Runs `body` with the stores and the tenant named `ref`; a clear failure when there is none.
+    func withTenant<T>(_ ref: String, _ body: (PostgresStores, TenantScope) async throws -> T) async throws -> T {
+        try await withStores { stores in
+            guard let tenant = try await stores.tenants.named(ref) else {
+                throw ValidationError("no tenant \"\(ref)\" (factor-risk tenant list shows them; import its bundle first)")
             }
+            return try await body(stores, tenant)
         }
     }
 

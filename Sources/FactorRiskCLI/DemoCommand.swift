@@ -64,11 +64,9 @@ struct DemoCommand: AsyncParsableCommand {
 
             // 3. The morning summary and the HTML report, from the last snapshot.
             progress.say("writing the report")
-            let tenantID = try await pool.withConnection {
-                try TenantScope.named(ref, on: $0)!.id
-            }
-            guard let input = try await pool.tenantTransaction(tenantID, { try ReportData.htmlInput($0, tenantID: tenantID, asOf: date) })
-            else { throw ValidationError("no snapshot as of \(date)") }
+            let stores = PostgresStores(pool: pool)
+            guard let tenant = try await stores.tenants.named(ref) else { throw ValidationError("no tenant \"\(ref)\"") }
+            let input = try await stores.snapshots.htmlInput(tenant, asOf: date)
             progress.done("report ready")
             let top = input.report.debtors.max { ($0.guaranteed, $1.debtorRef) < ($1.guaranteed, $0.debtorRef) }?.debtorRef
             return (MorningSummary(input: input).text, HTMLReport.render(input), top)

@@ -38,19 +38,12 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (ref, first, second) = (tenant, CalendarDate(iso: from)!, CalendarDate(iso: to)!)
-        let snapshots = try await database.inTenant(ref) { connection, id in
-            (try ProductionEngine.snapshot(connection, tenantID: id, asOf: first),
-             try ProductionEngine.snapshot(connection, tenantID: id, asOf: second))
+        let snapshots = try await database.withTenant(ref) { stores, tenant in
+            try await ReportCommand.orNoSnapshot(ref) {
+                (try await stores.snapshots.snapshot(tenant, asOf: first), try await stores.snapshots.snapshot(tenant, asOf: second))
+            }
         }
-        guard let snapshots else {
-            printError("no tenant \"\(ref)\"")
-            throw ExitCode.failure
-        }
-        for (date, snapshot) in [(first, snapshots.0), (second, snapshots.1)] where snapshot == nil {
-            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
-            throw ExitCode.failure
-        }
-        let diff = SnapshotDiff(from: snapshots.0!, to: snapshots.1!, top: top)
+        let diff = SnapshotDiff(from: snapshots.0, to: snapshots.1, top: top)
         switch format ?? (isatty(1) == 1 ? .table : .json) {
         case .json: print(diff.json.rendered())
         case .csv: print(Self.csv(diff), terminator: "")

@@ -9,14 +9,6 @@ struct KeyCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Revoke.self]
     )
 
-    /// The tenant's id by reference; a clear failure when there is none.
-    static func tenantID(_ connection: PGConnection, _ ref: String) throws -> Int64 {
-        guard let id = try TenantScope.named(ref, on: connection)?.id else {
-            throw ValidationError("no tenant \"\(ref)\": import its bundle first")
-        }
-        return id
-    }
-
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its token is printed once and never stored.")
 
@@ -37,11 +29,8 @@ struct KeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (ref, role, label) = (tenant, APIRole(rawValue: role)!, label)
-            let (key, token) = try await database.withDatabase { pool in
-                try await pool.withConnection { connection in
-                    let id = try KeyCommand.tenantID(connection, ref)
-                    return try connection.tenantTransaction(id) { try APIKeys.create($0, tenantID: id, role: role, label: label) }
-                }
+            let (key, token) = try await database.withTenant(ref) { stores, tenant in
+                try await stores.keys.create(tenant, role: role, label: label)
             }
             printError("key \(key.keyID) of tenant \(ref), role \(role.rawValue): the token below is shown only now")
             print(token)
@@ -58,12 +47,7 @@ struct KeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let ref = tenant
-            let keys = try await database.withDatabase { pool in
-                try await pool.withConnection { connection in
-                    let id = try KeyCommand.tenantID(connection, ref)
-                    return try connection.tenantTransaction(id) { try APIKeys.list($0, tenantID: id) }
-                }
-            }
+            let keys = try await database.withTenant(ref) { stores, tenant in try await stores.keys.list(tenant) }
             let rows = keys.map { [String($0.keyID), $0.role.rawValue, $0.label, $0.createdAt, $0.revokedAt ?? "active"] }
             print(TextTable(header: ["key", "role", "label", "created", "revoked"], rows: rows, rightAligned: [0]).render())
         }
@@ -82,12 +66,7 @@ struct KeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (ref, keyID) = (tenant, key)
-            let revoked = try await database.withDatabase { pool in
-                try await pool.withConnection { connection in
-                    let id = try KeyCommand.tenantID(connection, ref)
-                    return try connection.tenantTransaction(id) { try APIKeys.revoke($0, tenantID: id, keyID: keyID) }
-                }
-            }
+            let revoked = try await database.withTenant(ref) { stores, tenant in try await stores.keys.revoke(tenant, keyID: keyID) }
             guard revoked else {
                 printError("tenant \(ref) has no active key \(keyID)")
                 throw ExitCode.failure

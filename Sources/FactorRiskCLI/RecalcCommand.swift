@@ -47,11 +47,7 @@ struct RecalcCommand: AsyncParsableCommand {
         let jobs = all ? (self.jobs ?? min(16, max(1, ProcessInfo.processInfo.activeProcessorCount))) : 1
         let terminal = isatty(1) == 1
         let failed = try await database.withDatabase(maxConnections: jobs + 1) { pool -> Bool in
-            let tenants: [String] = all
-                ? try await pool.withConnection { connection in
-                    try connection.query("SELECT tenant_ref FROM tenants ORDER BY tenant_ref COLLATE \"C\"").rows.map { try $0.decode(String.self, at: 0) }
-                }
-                : [tenant!]
+            let tenants: [String] = all ? try await PostgresStores(pool: pool).tenants.refs() : [tenant!]
             let recalculate: @Sendable (Int) async -> (Int, Result<Recalculation.Outcome, any Error>) = { index in
                 do {
                     return (index, .success(try await Recalculation.run(pool: pool, tenantRef: tenants[index], asOf: date, wait: wait)))

@@ -56,16 +56,8 @@ struct ReportCommand: AsyncParsableCommand {
         if let rows = SnapshotLevel.of(level), sort.map({ level.sortColumn($0).map { $0.kind != .tier } ?? false }) ?? true {
             return try await stream(rows, level: level, format: format)
         }
-        let report = try await inSnapshot { connection, id, date -> RiskReport? in
-            // Only the level asked for is read (the portfolio's flag counts are counted in PostgreSQL).
-            guard var report = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return nil }
-            if let rows = SnapshotLevel.of(level) {
-                try rows.readAll(connection, tenantID: id, asOf: date, into: &report)
-            } else {
-                report.portfolio.flagsCount = try ProductionEngine.flagCounts(connection, tenantID: id, asOf: date)
-            }
-            return report
-        }
+        // Only the level asked for is read (the portfolio's flag counts are counted in PostgreSQL).
+        let report = try await inSnapshot { snapshots, tenant, date in try await snapshots.level(tenant, asOf: date, level) }
         var json = report.json(level)
         if level != .portfolio {
             guard case .object(var members) = json, case .array(var rows)? = members.last?.1 else { return }
@@ -92,35 +84,36 @@ struct ReportCommand: AsyncParsableCommand {
     func stream(_ rows: SnapshotLevel, level: ReportLevel, format: Format) async throws {
         let (sort, top) = (sort, top)
         let flag = self.flag.flatMap(RiskFlag.init(rawValue:))
-        try await inSnapshot { connection, id, date -> Void? in
-            guard let header = try ProductionEngine.header(connection, tenantID: id, asOf: date) else { return nil }
-            var writer = ReportStreamWriter(level: level, format: format, header: header)
-            // A flag asked of a level without flags is carried by none of its rows.
-            if flag == nil || rows.hasFlags {
-                try rows.stream(connection, tenantID: id, asOf: date, flag: flag, sort: sort, limit: top, header: header) {
-                    writer.write($0)
-                }
-            }
-            writer.finish()
-            return ()
+        _ = try await inSnapshot { snapshots, tenant, date in
+            try await snapshots.stream(
+                tenant, asOf: date, level, flag: flag, sort: sort, limit: top, into: ReportStreamWriter(level: level, format: format))
         }
     }
 
     /// The self-contained HTML page of the snapshot, on standard output.
     func html() async throws {
-        let input = try await inSnapshot { connection, id, date in try ReportData.htmlInput(connection, tenantID: id, asOf: date) }
+        let input = try await inSnapshot { snapshots, tenant, date in try await snapshots.htmlInput(tenant, asOf: date) }
         print(HTMLReport.render(input), terminator: "")
     }
 
-    /// `body` in the tenant's transaction with the snapshot's date; a clear error when the tenant
-    /// or its snapshot of that date (`body` gives nil) does not exist.
-    func inSnapshot<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Int64, CalendarDate) throws -> T?) async throws -> T {
+    /// `body` with the snapshots, the tenant and the snapshot's date; a clear error when the
+    /// tenant or its snapshot of that date does not exist.
+    func inSnapshot<T>(_ body: (any SnapshotStore, TenantScope, CalendarDate) async throws -> T) async throws -> T {
         let (ref, date) = (tenant, CalendarDate(iso: asOf)!)
-        guard let found = try await database.inTenant(ref, { try body($0, $1, date) }), let value = found else {
+        return try await database.withTenant(ref) { stores, tenant in
+            try await Self.orNoSnapshot(ref) { try await body(stores.snapshots, tenant, date) }
+        }
+    }
+
+    /// `body`, or a clear error naming the missing snapshot and how to make it.
+    static func orNoSnapshot<T>(_ ref: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let missing as SnapshotMissing {
+            let date = missing.date.map(\.description) ?? "DATE"
             printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
             throw ExitCode.failure
         }
-        return value
     }
 
     static func field(_ row: JSONText, _ name: String) -> JSONText? {

@@ -1,23 +1,25 @@
 import FactorRiskCore
+import FactorRiskPostgres
 import Foundation
 
 /// Writes a row level's report to standard output a batch of rows at a time: CSV with one header
 /// line, or JSON laid out byte for byte as the whole document would be (`JSONText.rendered()`).
 /// A table needs every row's width first: its rows are kept and written at the end.
-struct ReportStreamWriter {
+struct ReportStreamWriter: SnapshotRowSink {
     let level: ReportLevel
     let format: ReportCommand.Format
-    let currency: Currency
     private var json: Bool { format == .json }
     private var rowsWritten = 0
-    private var header: RiskReport
+    private var header: RiskReport?
     private var tableRows: [JSONText] = []
 
-    init(level: ReportLevel, format: ReportCommand.Format, header: RiskReport) {
+    init(level: ReportLevel, format: ReportCommand.Format) {
         self.level = level
         self.format = format
+    }
+
+    mutating func begin(_ header: RiskReport) {
         self.header = header
-        currency = header.currency
         if json {
             // The document with no rows ends in `"rows": []` and the closing brace: keep what comes before the array.
             var prefix = header.json(level).renderedUTF8()
@@ -29,6 +31,7 @@ struct ReportStreamWriter {
     }
 
     mutating func write(_ batch: RiskReport) {
+        let currency = batch.currency
         let document = batch.json(level)
         guard case .object(let members) = document, case .array(let rows)? = members.last?.1, !rows.isEmpty else { return }
         if format == .table {
@@ -50,9 +53,9 @@ struct ReportStreamWriter {
 
     func finish() {
         if format == .table {
-            guard case .object(var members) = header.json(level) else { return }
+            guard let header, case .object(var members) = header.json(level) else { return }
             members[members.count - 1].1 = .array(tableRows)
-            print(ReportTable(json: .object(members), level: level, currency: currency).table())
+            print(ReportTable(json: .object(members), level: level, currency: header.currency).table())
         } else if json {
             Self.output(Array((rowsWritten == 0 ? "[]\n}\n" : "\n ]\n}\n").utf8))
         }

@@ -1,5 +1,4 @@
 import FactorRiskCore
-import FactorRiskHTML
 
 /// What the HTML report needs besides a snapshot: the tenant's name, the concentration of every
 /// stored snapshot up to the date, and the ageing of the ledger on the date.

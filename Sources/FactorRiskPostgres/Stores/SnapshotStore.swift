@@ -11,6 +11,14 @@ public struct SnapshotPage: Sendable {
     public var next: SnapshotLevel.Cursor?
 }
 
+/// What a level's rows are streamed into: the report's header first, then batches of rows (each
+/// a copy of the header holding just that batch), then the end.
+public protocol SnapshotRowSink: Sendable {
+    mutating func begin(_ header: RiskReport)
+    mutating func write(_ batch: RiskReport)
+    mutating func finish()
+}
+
 /// The stored snapshots the nightly job writes, read one tenant at a time. Without a date, the
 /// latest snapshot is read; without a snapshot, `SnapshotMissing` is thrown.
 public protocol SnapshotStore: Sendable {
@@ -24,6 +32,15 @@ public protocol SnapshotStore: Sendable {
     func flags(_ tenant: TenantScope, asOf date: CalendarDate?) async throws -> (CalendarDate, [(subject: String, ref: String, flag: RiskFlag)])
     /// What the analysts' HTML page of the snapshot shows.
     func htmlInput(_ tenant: TenantScope, asOf date: CalendarDate) async throws -> HTMLReportInput
+    /// The whole snapshot of `date`, every level, flag counts included.
+    func snapshot(_ tenant: TenantScope, asOf date: CalendarDate) async throws -> RiskReport
+    /// Every row of one level (or the portfolio with its flag counts), in key order.
+    func level(_ tenant: TenantScope, asOf date: CalendarDate, _ level: ReportLevel) async throws -> RiskReport
+    /// The rows of a row level carrying `flag`, sorted by `sort` or by key, at most `limit`, into
+    /// `sink` a batch at a time, in one consistent read whose memory does not grow with the level.
+    func stream<Sink: SnapshotRowSink>(
+        _ tenant: TenantScope, asOf date: CalendarDate, _ level: ReportLevel, flag: RiskFlag?, sort: String?, limit: Int?, into sink: Sink
+    ) async throws -> Sink
 }
 
 /// The snapshots stored in a PostgreSQL database.
@@ -61,6 +78,42 @@ public struct PostgresSnapshotStore: SnapshotStore {
         guard let input = try await pool.tenantTransaction(tenant.id, { try ReportData.htmlInput($0, tenantID: tenant.id, asOf: date) })
         else { throw SnapshotMissing(date: date) }
         return input
+    }
+
+    public func snapshot(_ tenant: TenantScope, asOf date: CalendarDate) async throws -> RiskReport {
+        guard let report = try await pool.tenantTransaction(tenant.id, { try ProductionEngine.snapshot($0, tenantID: tenant.id, asOf: date) })
+        else { throw SnapshotMissing(date: date) }
+        return report
+    }
+
+    public func level(_ tenant: TenantScope, asOf date: CalendarDate, _ level: ReportLevel) async throws -> RiskReport {
+        try await pool.tenantTransaction(tenant.id) { connection in
+            var report = try Self.header(connection, tenant, date)
+            if let rows = SnapshotLevel.of(level) {
+                try rows.readAll(connection, tenantID: tenant.id, asOf: date, into: &report)
+            } else {
+                report.portfolio.flagsCount = try ProductionEngine.flagCounts(connection, tenantID: tenant.id, asOf: date)
+            }
+            return report
+        }
+    }
+
+    public func stream<Sink: SnapshotRowSink>(
+        _ tenant: TenantScope, asOf date: CalendarDate, _ level: ReportLevel, flag: RiskFlag?, sort: String?, limit: Int?, into sink: Sink
+    ) async throws -> Sink {
+        try await pool.tenantTransaction(tenant.id) { connection in
+            let header = try Self.header(connection, tenant, date)
+            var sink = sink
+            sink.begin(header)
+            // A flag asked of a level without flags is carried by none of its rows.
+            if let rows = SnapshotLevel.of(level), flag == nil || rows.hasFlags {
+                try rows.stream(connection, tenantID: tenant.id, asOf: date, flag: flag, sort: sort, limit: limit, header: header) {
+                    sink.write($0)
+                }
+            }
+            sink.finish()
+            return sink
+        }
     }
 
     /// The header of the snapshot of `date`, or of the latest one.

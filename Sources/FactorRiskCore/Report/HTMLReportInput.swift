@@ -1,5 +1,3 @@
-import FactorRiskCore
-
 /// Everything the analysts' HTML report shows for one tenant and date.
 public struct HTMLReportInput: Sendable {
     /// The concentration of the portfolio on one stored snapshot date, for the trend chart.
