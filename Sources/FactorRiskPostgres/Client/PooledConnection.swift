@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// One connection of the pool and the thread it lives on.
@@ -15,8 +16,9 @@ final class PooledConnection: @unchecked Sendable {
     /// Whether the last use left the connection fit for the next caller; written at the end of a
     /// use, read by the pool once that use is over.
     private(set) var isReusable = true
-    /// The connection while in use, and whether cancellation was asked, for other threads.
-    private let cancellation = Mutex<(inUse: PGConnection?, requested: Bool)>((nil, false))
+    /// The connection while in use, which use it is (a count), and whether cancellation was
+    /// asked, for other threads.
+    private let cancellation = Mutex<(inUse: PGConnection?, use: Int, requested: Bool)>((nil, 0, false))
 
     init(id: Int) {
         self.id = id
@@ -48,7 +50,10 @@ final class PooledConnection: @unchecked Sendable {
     func beginUse() throws -> PGConnection {
         guard let connection else { throw PGError(.connectionLost, message: "the database connection is closed") }
         let cancelled = cancellation.withLock { state -> Bool in
-            if !state.requested { state.inUse = connection }
+            if !state.requested {
+                state.inUse = connection
+                state.use += 1
+            }
             return state.requested
         }
         if cancelled { throw CancellationError() }
@@ -77,12 +82,26 @@ final class PooledConnection: @unchecked Sendable {
         isReusable = connection.map { $0.isReusable && !$0.inTransaction } ?? false
     }
 
-    /// Cancels the query in progress, or the use about to begin. Safe from any thread.
+    /// Cancels the query in progress, or the use about to begin. Safe from any thread, and
+    /// returns at once.
+    ///
+    /// libpq's cancel request opens a connection to the server and waits for it, so it is sent
+    /// from a thread of its own, not from the one cancelling the task (the cooperative pool, an
+    /// event loop). It is sent under the lock and only while the same use is in progress, so it
+    /// never reaches a query of the next caller.
     func requestCancel() {
-        cancellation.withLock { state in
+        let use = cancellation.withLock { state -> Int? in
             state.requested = true
-            state.inUse?.cancelCurrentQuery()
+            return state.inUse == nil ? nil : state.use
         }
+        guard let use else { return }
+        let sender = Thread { [self] in
+            cancellation.withLock { state in
+                if state.use == use { state.inUse?.cancelCurrentQuery() }
+            }
+        }
+        sender.name = "factor-risk-pg-cancel"
+        sender.start()
     }
 
     /// Clears a cancellation left by the previous caller, before the next one gets the connection.
