@@ -102,17 +102,15 @@ public enum ClusterCleanup {
         if first {
             atexit {
                 let clusters = ClusterCleanup.registered.withLock { $0 }
-                // The process is ending: this thread may wait for the stops, which run on the
-                // cooperative pool.
-                let stopped = DispatchSemaphore(value: 0)
-                Task.detached {
-                    for cluster in clusters {
-                        _ = try? await cluster.stop()
-                        try? FileManager.default.removeItem(atPath: cluster.stateDirectory)
+                for cluster in clusters {
+                    // An exit handler can only wait synchronously, and must not count on the
+                    // cooperative pool: a fast shutdown by signal, then a wait for the server to go.
+                    if case .running(let pid, _) = cluster.status() {
+                        kill(pid, SIGINT)
+                        for _ in 0..<600 where kill(pid, 0) == 0 { usleep(100_000) }
                     }
-                    stopped.signal()
+                    try? FileManager.default.removeItem(atPath: cluster.stateDirectory)
                 }
-                _ = stopped.wait(timeout: .now() + 120)
             }
         }
     }
