@@ -24,7 +24,7 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cluster = database.embedded
-            let started = try cluster.start(tcpPort: tcpPort)
+            let started = try await cluster.start(tcpPort: tcpPort)
             print(started ? "started PostgreSQL in \(cluster.dataDirectory)" : "already running in \(cluster.dataDirectory)")
             print("connect: \(cluster.conninfo())")
         }
@@ -36,7 +36,7 @@ struct DatabaseCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let stopped = try database.embedded.stop()
+            let stopped = try await database.embedded.stop()
             print(stopped ? "stopped" : "not running")
         }
     }
@@ -100,10 +100,10 @@ struct DatabaseCommand: AsyncParsableCommand {
             if let url = database.databaseURL {
                 conninfo = url
             } else {
-                try database.embedded.start()
+                try await database.embedded.start()
                 conninfo = database.embedded.conninfo()
             }
-            let psql = try PostgresBinaries.locatePsql()
+            let psql = try await PostgresBinaries.locatePsql()
             let arguments = [psql, conninfo] + psqlArguments
             // psql takes over this process, terminal and all.
             let cArguments = arguments.map { strdup($0) } + [nil]

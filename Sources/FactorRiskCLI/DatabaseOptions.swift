@@ -27,7 +27,7 @@ struct DatabaseOptions: ParsableArguments {
         if let databaseURL {
             conninfo = databaseURL
         } else {
-            startedHere = try embedded.start()
+            startedHere = try await embedded.start()
             conninfo = embedded.conninfo()
         }
         let pool = PGPool(.init(conninfo: conninfo, maxConnections: maxConnections))
@@ -37,11 +37,11 @@ struct DatabaseOptions: ParsableArguments {
             }
             let value = try await body(pool)
             pool.close()
-            if startedHere { try embedded.stop() }
+            if startedHere { try await embedded.stop() }
             return value
         } catch {
             pool.close()
-            if startedHere { _ = try? embedded.stop() }
+            if startedHere { _ = try? await embedded.stop() }
             throw error
         }
     }

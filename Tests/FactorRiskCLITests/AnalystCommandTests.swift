@@ -49,12 +49,12 @@ struct AnalystCommandTests {
                                     "Chromium is installed by scripts/setup --browser")
         let browser = ProcessRunner(workingDirectory: folder)
         let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(folder)/profile"]
-        let dom = try browser.run(chromium, flags + ["--dump-dom", "file://\(folder)/report.html"], environment: [:])
+        let dom = try await browser.run(chromium, flags + ["--dump-dom", "file://\(folder)/report.html"], environment: [:])
         #expect(dom.status == 0, "\(dom.output.suffix(2000))")
         for section in ["summary", "countries", "debtors", "concentration", "ageing", "breaches", "warnings", "confidential"] {
             #expect(dom.output.contains("id=\"\(section)\""), "Chromium's DOM has the \(section) section")
         }
-        let shot = try browser.run(
+        let shot = try await browser.run(
             chromium, flags + ["--hide-scrollbars", "--window-size=1100,2400", "--screenshot=\(folder)/report.png", "file://\(folder)/report.html"],
             environment: [:])
         #expect(shot.status == 0, "\(shot.output.suffix(2000))")

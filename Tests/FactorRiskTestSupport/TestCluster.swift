@@ -11,13 +11,14 @@ import Synchronization
 public actor TestCluster {
     public static let shared = TestCluster()
 
-    private var cluster: EmbeddedPostgres?
+    /// The start of the cluster, shared by every suite that asks while it is under way.
+    private var cluster: Task<EmbeddedPostgres, any Error>?
     private var databaseCount = 0
     static let templateName = "factor_risk_template"
 
     /// A new, empty, migrated database for one suite.
-    public func freshDatabase(_ label: String = "suite") throws -> TestDatabase {
-        let cluster = try started()
+    public func freshDatabase(_ label: String = "suite") async throws -> TestDatabase {
+        let cluster = try await started()
         databaseCount += 1
         let safeLabel = String(label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
         let name = "t\(databaseCount)_\(safeLabel)"
@@ -27,8 +28,8 @@ public actor TestCluster {
     }
 
     /// An empty database with no migration applied, for tests of the migrator itself.
-    public func emptyDatabase(_ label: String) throws -> TestDatabase {
-        let cluster = try started()
+    public func emptyDatabase(_ label: String) async throws -> TestDatabase {
+        let cluster = try await started()
         databaseCount += 1
         let name = "e\(databaseCount)_\(label.lowercased().filter { $0.isLetter || $0.isNumber })"
         let admin = try PGConnection(conninfo: cluster.conninfo(database: "postgres"))
@@ -36,19 +37,24 @@ public actor TestCluster {
         return TestDatabase(name: name, conninfo: cluster.conninfo(database: name))
     }
 
-    private func started() throws -> EmbeddedPostgres {
-        if let cluster { return cluster }
+    private func started() async throws -> EmbeddedPostgres {
+        if let cluster { return try await cluster.value }
+        let starting = Task { try await Self.startCluster() }
+        cluster = starting
+        return try await starting.value
+    }
+
+    private static func startCluster() async throws -> EmbeddedPostgres {
         let folder = TestCluster.temporaryFolder("run")
         let cluster = EmbeddedPostgres(stateDirectory: folder, settings: TestCluster.fastSettings)
         ClusterCleanup.register(cluster)
-        try cluster.start()
+        try await cluster.start()
         let admin = try PGConnection(conninfo: cluster.conninfo(database: "postgres"))
         try admin.execute("CREATE DATABASE \(Self.templateName)")
         do {
             let template = try PGConnection(conninfo: cluster.conninfo(database: Self.templateName))
             try Migrator().migrate(template)
         }
-        self.cluster = cluster
         return cluster
     }
 
@@ -97,7 +103,12 @@ public enum ClusterCleanup {
             atexit {
                 let clusters = ClusterCleanup.registered.withLock { $0 }
                 for cluster in clusters {
-                    _ = try? cluster.stop()
+                    // An exit handler can only wait synchronously, and must not count on the
+                    // cooperative pool: a fast shutdown by signal, then a wait for the server to go.
+                    if case .running(let pid, _) = cluster.status() {
+                        kill(pid, SIGINT)
+                        for _ in 0..<600 where kill(pid, 0) == 0 { usleep(100_000) }
+                    }
                     try? FileManager.default.removeItem(atPath: cluster.stateDirectory)
                 }
             }

@@ -26,7 +26,8 @@ final class ConnectionThread: @unchecked Sendable {
         }
     }
 
-    private func submit(_ job: @escaping @Sendable () -> Void) {
+    /// Queues `job` on this thread and returns at once: for work whose end is reported by the job itself.
+    func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         jobs.append(job)
         condition.signal()

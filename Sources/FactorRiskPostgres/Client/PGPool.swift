@@ -6,8 +6,12 @@ import Synchronization
 /// blocking libpq calls inside never run on Swift's cooperative pool. At most `maxConnections`
 /// exist; further callers wait in order, up to `acquireTimeout`. A connection the server closed
 /// (a restart, an administrator's kill) is noticed before it is handed out and replaced; one that
-/// breaks during use is dropped and replaced on next use. An unreachable server fails the call at
-/// once with libpq's reason, after at most `connectTimeout`.
+/// breaks during use is closed and replaced when next needed. An unreachable server fails the call
+/// at once with libpq's reason, after at most `connectTimeout`.
+///
+/// Who waits, who gets which connection, when to open or close one and when a caller gives up
+/// are decided by `PGPoolStateMachine`, which does no I/O; this class only carries its decisions
+/// out (threads, libpq, timers, continuations).
 public final class PGPool: Sendable {
     /// How the pool connects and how large it grows.
     public struct Configuration: Sendable {
@@ -45,35 +49,49 @@ public final class PGPool: Sendable {
         }
     }
 
-    private struct Waiter {
-        let id: UInt64
-        let continuation: CheckedContinuation<PooledConnection, any Error>
-    }
+    private typealias StateMachine = PGPoolStateMachine<Duration>
 
+    /// The decisions, and the callers and connections they name.
     private struct State {
-        var idle: [PooledConnection] = []
-        var total = 0
-        var waiters: [Waiter] = []
-        var nextID: UInt64 = 0
-        var closed = false
+        var machine: StateMachine
+        var requests: [StateMachine.RequestID: CheckedContinuation<PooledConnection, any Error>] = [:]
+        var connections: [StateMachine.ConnectionID: PooledConnection] = [:]
+        var timers: [StateMachine.RequestID: Task<Void, Never>] = [:]
+        var nextRequest: StateMachine.RequestID = 0
     }
 
     public let configuration: Configuration
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// The pool's clock, as the time since the pool was made: the state machine's instants.
+    private let now: @Sendable () -> Duration
+    private let sleep: @Sendable (_ until: Duration) async throws -> Void
 
-    public init(_ configuration: Configuration) {
+    public convenience init(_ configuration: Configuration) {
+        self.init(configuration, clock: ContinuousClock())
+    }
+
+    /// A pool whose deadlines are measured by `clock` (a clock the tests move by hand).
+    init<C: Clock>(_ configuration: Configuration, clock: C) where C.Duration == Duration {
         self.configuration = configuration
+        state = Mutex(State(machine: StateMachine(maxConnections: configuration.maxConnections)))
+        let origin = clock.now
+        now = { origin.duration(to: clock.now) }
+        sleep = { try await clock.sleep(until: origin.advanced(by: $0), tolerance: nil) }
     }
 
     deinit {
         state.withLock { state in
-            for slot in state.idle { slot.thread.stop() }
+            for connection in state.connections.values { connection.close() }
+            for timer in state.timers.values { timer.cancel() }
         }
     }
 
     /// The pool's current use.
     public var usage: Usage {
-        state.withLock { Usage(open: $0.total, idle: $0.idle.count, waiting: $0.waiters.count) }
+        state.withLock { state in
+            let usage = state.machine.usage
+            return Usage(open: usage.open, idle: usage.idle, waiting: usage.waiting)
+        }
     }
 
     /// Runs `body` with a connection of the pool, on that connection's own thread.
@@ -82,20 +100,13 @@ public final class PGPool: Sendable {
     /// Cancelling the calling task cancels the query running on the server.
     @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        let slot = try await acquire()
-        defer { release(slot) }
-        let configuration = self.configuration
+        let slot = try await lease()
+        defer { giveBack(slot) }
         return try await withTaskCancellationHandler {
             try await slot.thread.run {
-                let connection = try slot.readyConnection(configuration)
-                do {
-                    let value = try body(connection)
-                    slot.finishUse(connection)
-                    return value
-                } catch {
-                    slot.finishUse(connection)
-                    throw error
-                }
+                let connection = try slot.beginUse()
+                defer { slot.finishUse() }
+                return try body(connection)
             }
         } onCancel: {
             slot.requestCancel()
@@ -105,25 +116,14 @@ public final class PGPool: Sendable {
     /// Runs `steps` as one pipeline (see `PGConnection.pipeline`) on a pooled connection, without
     /// the hop to the connection's thread: the statements are sent from the caller's thread and the
     /// task waits for the answer without holding a thread. This is the path of short, frequent
-    /// exchanges (the live answers). A connection that must first be opened is opened on its
-    /// thread, as `withConnection` does.
+    /// exchanges (the live answers). Connections are opened on their own threads before they
+    /// are handed out, so nothing here blocks.
     public func pipeline(_ steps: [PGConnection.PipelineStep]) async throws -> [PGResult] {
-        let slot = try await acquire()
-        defer { release(slot) }
-        guard let connection = slot.openConnection() else {
-            let configuration = self.configuration
-            return try await withTaskCancellationHandler {
-                try await slot.thread.run {
-                    let connection = try slot.readyConnection(configuration)
-                    defer { slot.finishUse(connection) }
-                    return try connection.pipeline(steps)
-                }
-            } onCancel: {
-                slot.requestCancel()
-            }
-        }
+        let slot = try await lease()
+        defer { giveBack(slot) }
         return try await withTaskCancellationHandler {
-            defer { slot.finishUseWithoutBlocking(connection) }
+            let connection = try slot.beginUse()
+            defer { slot.finishUseWithoutBlocking() }
             return try await connection.pipelineWithoutBlocking(steps)
         } onCancel: {
             slot.requestCancel()
@@ -144,185 +144,120 @@ public final class PGPool: Sendable {
 
     /// Closes idle connections and refuses new work; connections in use close when returned.
     public func close() {
-        let (idle, waiters) = state.withLock { state -> ([PooledConnection], [Waiter]) in
-            state.closed = true
-            let idle = state.idle
-            let waiters = state.waiters
-            state.total -= idle.count
-            state.idle = []
-            state.waiters = []
-            return (idle, waiters)
-        }
-        for slot in idle { slot.close() }
-        for waiter in waiters { waiter.continuation.resume(throwing: PGError(.pool, message: "the connection pool is closed")) }
-    }
-
-    // MARK: Acquire and release
-
-    private enum Decision {
-        case use(PooledConnection)
-        case create(UInt64)
-        case wait(UInt64)
-        case closed
-    }
-
-    private func acquire() async throws -> PooledConnection {
-        let decision = state.withLock { state -> Decision in
-            if state.closed { return .closed }
-            if let slot = state.idle.popLast() { return .use(slot) }
-            state.nextID += 1
-            if state.total < configuration.maxConnections {
-                state.total += 1
-                return .create(state.nextID)
-            }
-            return .wait(state.nextID)
-        }
-        switch decision {
-        case .closed:
-            throw PGError(.pool, message: "the connection pool is closed")
-        case .use(let slot):
-            slot.resetCancel()
-            return slot
-        case .create(let id):
-            return PooledConnection(id: id)
-        case .wait(let id):
-            let slot = try await waitForRelease(id: id)
-            slot.resetCancel()
-            return slot
-        }
-    }
-
-    private func waitForRelease(id: UInt64) async throws -> PooledConnection {
-        let timeout = configuration.acquireTimeout
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: timeout)
-            self?.abandonWaiter(id, with: PGError(
-                .pool, message: "no database connection became free within \(timeout) (pool of \(self?.configuration.maxConnections ?? 0))"))
-        }
-        defer { timer.cancel() }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PooledConnection, any Error>) in
-                let ready = state.withLock { state -> PooledConnection? in
-                    if let slot = state.idle.popLast() { return slot }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        } onCancel: {
-            abandonWaiter(id, with: CancellationError())
-        }
-    }
-
-    private func abandonWaiter(_ id: UInt64, with error: any Error) {
-        let waiter = state.withLock { state -> Waiter? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return state.waiters.remove(at: index)
-        }
-        waiter?.continuation.resume(throwing: error)
-    }
-
-    private func release(_ slot: PooledConnection) {
-        let action = state.withLock { state -> Waiter? in
-            if state.closed {
-                state.total -= 1
-                return nil
-            }
-            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
-            state.idle.append(slot)
-            return nil
-        }
-        if let action {
-            action.continuation.resume(returning: slot)
-        } else if state.withLock({ $0.closed }) {
-            slot.close()
-        }
+        handle { $0.shutdown() }
     }
 }
 
-/// One place in the pool: a thread and the connection that lives on it.
-final class PooledConnection: @unchecked Sendable {
-    let thread: ConnectionThread
-    /// Read and written only by the slot's owner of the moment (the pool hands a slot to one
-    /// caller at a time, under its lock): on `thread`, or on the caller's own thread by `PGPool.pipeline`.
-    private var connection: PGConnection?
-    /// The connection in use and whether cancellation was asked, for other threads.
-    private let cancellation = Mutex<(connection: PGConnection?, requested: Bool)>((nil, false))
+// MARK: Carrying out the state machine's decisions
 
-    init(id: UInt64) {
-        thread = ConnectionThread(name: "factor-risk-pg-\(id)")
-    }
-
-    /// On the slot's thread: a usable connection, opening or replacing one as needed.
-    func readyConnection(_ configuration: PGPool.Configuration) throws -> PGConnection {
-        if let current = connection, !current.isStillOpenWhileIdle() {
-            connection = nil
+extension PGPool {
+    /// Waits, in order, for a connection that is open and was not closed by the server.
+    private func lease() async throws -> PooledConnection {
+        let request = state.withLock { state in
+            state.nextRequest += 1
+            return state.nextRequest
         }
-        let ready: PGConnection
-        if let current = connection {
-            ready = current
-        } else {
-            ready = try PGConnection(
-                conninfo: configuration.conninfo, connectTimeout: configuration.connectTimeout,
-                applicationName: configuration.applicationName)
-            connection = ready
-        }
-        let cancelled = cancellation.withLock { state -> Bool in
-            state.connection = ready
-            return state.requested
-        }
-        if cancelled { throw CancellationError() }
-        return ready
-    }
-
-    /// The slot's connection when it is open and still usable, for use on the caller's thread;
-    /// nil when one must be opened first (which blocks, so belongs on the slot's thread).
-    func openConnection() -> PGConnection? {
-        guard let current = connection, current.isStillOpenWhileIdle() else { return nil }
-        let cancelled = cancellation.withLock { state -> Bool in
-            state.connection = current
-            return state.requested
-        }
-        return cancelled ? nil : current
-    }
-
-    /// After use on the caller's thread: a connection left broken, inside a transaction, or still
-    /// in non-blocking or pipeline mode is dropped rather than repaired with a blocking round
-    /// trip; the next user opens a new one.
-    func finishUseWithoutBlocking(_ used: PGConnection) {
-        cancellation.withLock { $0.connection = nil }
-        if !used.isReusable || used.inTransaction { connection = nil }
-    }
-
-    /// On the slot's thread, after use: rolls back what was left open, drops a broken connection.
-    func finishUse(_ used: PGConnection) {
-        cancellation.withLock { $0.connection = nil }
-        guard used.isReusable else {
-            connection = nil
-            return
-        }
-        if used.inTransaction {
-            _ = try? used.execute("ROLLBACK")
-        }
-        if !used.isHealthy { connection = nil }
-    }
-
-    func requestCancel() {
-        cancellation.withLock { state in
-            state.requested = true
-            state.connection?.cancelCurrentQuery()
+        let deadline = now() + configuration.acquireTimeout
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PooledConnection, any Error>) in
+                perform(state.withLock { state in
+                    state.requests[request] = continuation
+                    return state.machine.leaseRequested(request, deadline: deadline)
+                })
+                // A task cancelled before it was queued would otherwise wait until its deadline.
+                if Task.isCancelled { handle { $0.leaseCancelled(request) } }
+            }
+        } onCancel: {
+            handle { $0.leaseCancelled(request) }
         }
     }
 
-    func resetCancel() {
-        cancellation.withLock { $0.requested = false }
+    /// Gives a connection back after use, as usable or as broken.
+    private func giveBack(_ connection: PooledConnection) {
+        let reusable = connection.isReusable
+        handle { reusable ? $0.connectionReturned(connection.id) : $0.connectionBroken(connection.id) }
     }
 
-    /// Closes the connection on its thread, then ends the thread.
-    func close() {
-        Task { [self] in
-            _ = try? await thread.run { [self] in connection = nil }
-            thread.stop()
+    /// Feeds one event to the state machine and carries out what it decides.
+    private func handle(_ event: (inout StateMachine) -> [StateMachine.Action]) {
+        perform(state.withLock { event(&$0.machine) })
+    }
+
+    /// Carries out the actions, outside the lock, and those that follow from them.
+    private func perform(_ actions: [StateMachine.Action]) {
+        var pending = actions[...]
+        while let action = pending.popFirst() {
+            switch action {
+            case .lease(let id, let waiter):
+                // Leased to no one yet: checking it here is its owner's use.
+                guard let connection = state.withLock({ $0.connections[id] }) else { continue }
+                guard connection.isStillOpenWhileIdle() else {
+                    pending += state.withLock { $0.machine.connectionBroken(id, handingTo: waiter) }
+                    continue
+                }
+                connection.resetCancel()
+                answer(waiter.request, with: .success(connection))
+            case .open(let id):
+                open(id)
+            case .close(let id):
+                state.withLock { $0.connections.removeValue(forKey: id) }?.close()
+            case .fail(let request, let failure):
+                answer(request, with: .failure(error(for: failure)))
+            case .scheduleTimer(let request, let deadline):
+                schedule(request, at: deadline)
+            }
+        }
+    }
+
+    /// Opens a connection on a thread of its own, which then reports how it went.
+    private func open(_ id: StateMachine.ConnectionID) {
+        let connection = PooledConnection(id: id)
+        state.withLock { $0.connections[id] = connection }
+        connection.open(configuration) { [self] failure in
+            if let failure {
+                state.withLock { _ = $0.connections.removeValue(forKey: id) }
+                connection.close()
+                handle { $0.connectionOpenFailed(id, failure) }
+            } else {
+                handle { $0.connectionOpened(id) }
+            }
+        }
+    }
+
+    /// Resumes a waiting caller, once, and stops its timer.
+    private func answer(_ request: StateMachine.RequestID, with result: Result<PooledConnection, any Error>) {
+        let (continuation, timer) = state.withLock { state in
+            (state.requests.removeValue(forKey: request), state.timers.removeValue(forKey: request))
+        }
+        timer?.cancel()
+        continuation?.resume(with: result)
+    }
+
+    private func schedule(_ request: StateMachine.RequestID, at deadline: Duration) {
+        let timer = Task { [weak self, sleep, now] in
+            do { try await sleep(deadline) } catch { return }
+            self?.handle { $0.timerFired(request, now: now()) }
+        }
+        let stale = state.withLock { state -> Task<Void, Never>? in
+            // A request answered in the meantime needs no timer.
+            guard state.requests[request] != nil else { return timer }
+            return state.timers.updateValue(timer, forKey: request)
+        }
+        stale?.cancel()
+    }
+
+    private func error(for failure: StateMachine.Failure) -> any Error {
+        switch failure {
+        case .timedOut:
+            PGError(
+                .pool,
+                message: "no database connection became free within \(configuration.acquireTimeout) (pool of \(configuration.maxConnections))")
+        case .poolClosed:
+            PGError(.pool, message: "the connection pool is closed")
+        case .cancelled:
+            CancellationError()
+        case .openFailed(let error):
+            error
         }
     }
 }

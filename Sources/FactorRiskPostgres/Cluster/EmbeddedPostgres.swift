@@ -71,60 +71,62 @@ public struct EmbeddedPostgres: Sendable {
 
     /// Creates the cluster on first use. Returns whether it was created now.
     @discardableResult
-    public func initializeIfNeeded() throws -> Bool {
-        try withClusterLock { try initializeLocked() }
+    public func initializeIfNeeded() async throws -> Bool {
+        try await withClusterLock { try await initializeLocked() }
     }
 
     /// Starts the server, creating the cluster first if needed, and the service's database.
     ///
     /// - Parameter tcpPort: also listen on 127.0.0.1 at this port (for tools that cannot use a socket).
     /// - Returns: true when this call started it, false when it was already running.
+    ///
+    /// Waiting for the server programs and for the server holds no thread of Swift's cooperative pool.
     @discardableResult
-    public func start(tcpPort: Int? = nil) throws -> Bool {
-        try withClusterLock { try startLocked(tcpPort: tcpPort) }
+    public func start(tcpPort: Int? = nil) async throws -> Bool {
+        try await withClusterLock { try await startLocked(tcpPort: tcpPort) }
     }
 
-    private func startLocked(tcpPort: Int?) throws -> Bool {
-            try initializeLocked()
+    private func startLocked(tcpPort: Int?) async throws -> Bool {
+            try await initializeLocked()
             if case .running = status() {
-                try createServiceDatabase()
+                try await createServiceDatabase()
                 return false
             }
             try clearStalePidFile()
-            try writeSettings(tcpPort: tcpPort)
-            let binaries = try PostgresBinaries.locate()
+            try await writeSettings(tcpPort: tcpPort)
+            let binaries = try await PostgresBinaries.locate()
             var lastFailure = ""
             // A server killed a moment ago may leave children that still hold its shared memory:
             // they exit on their own within a second or two, so a failed start is tried again.
             for attempt in 1...3 {
-                let outcome = try runner().run(
+                let outcome = try await runner().run(
                     binaries.pgCtl, ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-s"])
                 if outcome.status == 0 { break }
                 lastFailure = outcome.output + logTail()
                 if attempt == 3 {
                     throw ClusterError("PostgreSQL did not start (data in \(dataDirectory)):\n\(lastFailure)")
                 }
-                sleep(2)
+                try await Task.sleep(for: .seconds(2))
                 try clearStalePidFile()
             }
-            try createServiceDatabase()
+            try await createServiceDatabase()
             return true
     }
 
     /// Stops the server cleanly (fast shutdown: open sessions are ended, nothing is lost).
     /// Returns false when it was not running.
     @discardableResult
-    public func stop() throws -> Bool {
-        try withClusterLock { try stopLocked() }
+    public func stop() async throws -> Bool {
+        try await withClusterLock { try await stopLocked() }
     }
 
-    private func stopLocked() throws -> Bool {
+    private func stopLocked() async throws -> Bool {
             guard case .running = status() else {
                 try clearStalePidFile()
                 return false
             }
-            let binaries = try PostgresBinaries.locate()
-            let outcome = try runner().run(binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s"])
+            let binaries = try await PostgresBinaries.locate()
+            let outcome = try await runner().run(binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s"])
             guard outcome.status == 0 else {
                 throw ClusterError("PostgreSQL did not stop:\n\(outcome.output)")
             }
@@ -134,14 +136,14 @@ public struct EmbeddedPostgres: Sendable {
     // MARK: Steps
 
     @discardableResult
-    private func initializeLocked() throws -> Bool {
+    private func initializeLocked() async throws -> Bool {
         if FileManager.default.fileExists(atPath: "\(dataDirectory)/PG_VERSION") { return false }
-        let binaries = try PostgresBinaries.locate()
+        let binaries = try await PostgresBinaries.locate()
         let owner = try serverOwner()
         for folder in [dataDirectory, socketDirectory, "\(stateDirectory)/log"] {
-            try makeFolder(folder, owner: owner, mode: 0o700)
+            try await makeFolder(folder, owner: owner, mode: 0o700)
         }
-        let outcome = try runner().run(binaries.initdb, [
+        let outcome = try await runner().run(binaries.initdb, [
             "-D", dataDirectory, "-U", Self.superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions",
         ])
         guard outcome.status == 0 else {
@@ -157,10 +159,10 @@ public struct EmbeddedPostgres: Sendable {
         return true
     }
 
-    private func writeSettings(tcpPort: Int?) throws {
+    private func writeSettings(tcpPort: Int?) async throws {
         let owner = try serverOwner()
-        try makeFolder(socketDirectory, owner: owner, mode: 0o700)
-        try makeFolder("\(stateDirectory)/log", owner: owner, mode: 0o700)
+        try await makeFolder(socketDirectory, owner: owner, mode: 0o700)
+        try await makeFolder("\(stateDirectory)/log", owner: owner, mode: 0o700)
         var values: [String: String] = [
             "listen_addresses": tcpPort == nil ? "''" : "'127.0.0.1'",
             "port": String(tcpPort ?? Self.defaultPort),
@@ -175,11 +177,17 @@ public struct EmbeddedPostgres: Sendable {
         if let owner { chown(path, owner.uid, owner.gid) }
     }
 
-    private func createServiceDatabase() throws {
-        let connection = try PGConnection(conninfo: conninfo(database: "postgres"))
-        let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [Self.databaseName])
-        if exists.rowCount == 0 {
-            try connection.execute("CREATE DATABASE \(Self.databaseName)")
+    /// Creates the service's database on a thread of its own: libpq blocks while it waits for the server.
+    private func createServiceDatabase() async throws {
+        let conninfo = conninfo(database: "postgres")
+        let thread = ConnectionThread(name: "factor-risk-pg-setup")
+        defer { thread.stop() }
+        try await thread.run {
+            let connection = try PGConnection(conninfo: conninfo)
+            let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [Self.databaseName])
+            if exists.rowCount == 0 {
+                try connection.execute("CREATE DATABASE \(Self.databaseName)")
+            }
         }
     }
 
@@ -238,7 +246,7 @@ public struct EmbeddedPostgres: Sendable {
         ProcessRunner(runAsUser: try serverOwner()?.name, workingDirectory: dataDirectory)
     }
 
-    private func makeFolder(_ path: String, owner: Owner?, mode: Int) throws {
+    private func makeFolder(_ path: String, owner: Owner?, mode: Int) async throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if let owner {
             guard chown(path, owner.uid, owner.gid) == 0 else {
@@ -248,7 +256,7 @@ public struct EmbeddedPostgres: Sendable {
         chmod(path, mode_t(mode))
         if let owner {
             // Every folder above must let the server's user through.
-            let probe = try ProcessRunner(runAsUser: owner.name, workingDirectory: "/").run("/usr/bin/test", ["-w", path])
+            let probe = try await ProcessRunner(runAsUser: owner.name, workingDirectory: "/").run("/usr/bin/test", ["-w", path])
             guard probe.status == 0 else {
                 throw ClusterError(
                     "the postgres system user cannot reach \(path): a folder above it is closed to other users. "
@@ -258,18 +266,24 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// Serialises init, start and stop between processes sharing the state folder.
-    private func withClusterLock<T>(_ body: () throws -> T) throws -> T {
+    ///
+    /// Another process may hold the lock for as long as a start takes: the lock is tried without
+    /// blocking, and the task sleeps between tries instead of holding a thread.
+    private func withClusterLock<T>(_ body: () async throws -> T) async throws -> T {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let descriptor = open(lockFile, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw ClusterError("cannot open \(lockFile): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else {
-            throw ClusterError("cannot lock \(lockFile): \(String(cString: strerror(errno)))")
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw ClusterError("cannot lock \(lockFile): \(String(cString: strerror(errno)))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
         defer { flock(descriptor, LOCK_UN) }
-        return try body()
+        return try await body()
     }
 
     // MARK: Helpers

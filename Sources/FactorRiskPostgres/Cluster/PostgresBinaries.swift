@@ -12,10 +12,10 @@ public struct PostgresBinaries: Sendable {
     public var postgres: String { "\(directory)/postgres" }
 
     /// Finds the newest installed server, or explains how to install one.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresBinaries {
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> PostgresBinaries {
         var candidates: [String] = []
         if let explicit = environment["PG_BINDIR"], !explicit.isEmpty { candidates.append(explicit) }
-        if let reported = pgConfigBindir() { candidates.append(reported) }
+        if let reported = await pgConfigBindir() { candidates.append(reported) }
         let versioned = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let newestFirst = versioned.compactMap { Int($0) }.sorted(by: >)
         candidates += newestFirst.map { "/usr/lib/postgresql/\($0)/bin" }
@@ -33,10 +33,10 @@ public struct PostgresBinaries: Sendable {
                 + "set PG_BINDIR to their folder, or set DATABASE_URL to use an existing server.")
     }
 
-    private static func pgConfigBindir() -> String? {
+    private static func pgConfigBindir() async -> String? {
         guard let pgConfig = try? ProcessRunner.locate("pg_config") else { return nil }
         let runner = ProcessRunner(runAsUser: nil, workingDirectory: "/")
-        guard let outcome = try? runner.run(pgConfig, ["--bindir"]), outcome.status == 0 else { return nil }
+        guard let outcome = try? await runner.run(pgConfig, ["--bindir"]), outcome.status == 0 else { return nil }
         let folder = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
         return folder.isEmpty ? nil : folder
     }
@@ -44,8 +44,8 @@ public struct PostgresBinaries: Sendable {
 
 extension PostgresBinaries {
     /// psql: beside the server programs, else on PATH.
-    public static func locatePsql() throws -> String {
-        if let binaries = try? locate(), FileManager.default.isExecutableFile(atPath: "\(binaries.directory)/psql") {
+    public static func locatePsql() async throws -> String {
+        if let binaries = try? await locate(), FileManager.default.isExecutableFile(atPath: "\(binaries.directory)/psql") {
             return "\(binaries.directory)/psql"
         }
         do {

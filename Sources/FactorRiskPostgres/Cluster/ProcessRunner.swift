@@ -24,9 +24,32 @@ public struct ProcessRunner: Sendable {
 
     /// Runs `executable` with `arguments`, returning its exit status and combined output.
     ///
+    /// The task waits for the program without holding a thread of Swift's cooperative pool: the
+    /// child is reaped by a thread of its own, which then resumes the task.
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
+        let child = try spawn(executable, arguments, environment: environment)
+        defer { unlink(child.outputPath) }
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            let waiter = Thread { continuation.resume(with: Result { try Self.reap(child.pid) }) }
+            waiter.name = "factor-risk-wait-\(child.pid)"
+            waiter.start()
+        }
+        return Self.outcome(status: status, outputPath: child.outputPath)
+    }
+
+    /// `run` for synchronous callers: blocks the calling thread until the program ends, so it must
+    /// not be called from async code (which gets the other `run`).
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let child = try spawn(executable, arguments, environment: environment)
+        defer { unlink(child.outputPath) }
+        return Self.outcome(status: try Self.reap(child.pid), outputPath: child.outputPath)
+    }
+
+    /// Starts the program with its output going to a file of its own.
+    ///
     /// Spawned with posix_spawn and reaped with waitpid: the programs here may leave a server
     /// running behind them, which must neither hold our output open nor confuse child reaping.
-    public func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    private func spawn(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (pid: pid_t, outputPath: String) {
         // A shell changes into the working folder first: the server's user may not be able to
         // enter the folder we were started in.
         var command = [executable] + arguments
@@ -44,7 +67,6 @@ public struct ProcessRunner: Sendable {
         // Output goes to a file, not a pipe: pg_ctl leaves a server running that may inherit the
         // descriptor, and a pipe would then never reach end-of-file.
         let outputPath = NSTemporaryDirectory() + "factor-risk-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).out"
-        defer { unlink(outputPath) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -60,16 +82,26 @@ public struct ProcessRunner: Sendable {
             }
         }
         guard status == 0 else {
+            unlink(outputPath)
             throw ClusterError("cannot run \(program): \(String(cString: strerror(status)))")
         }
+        return (pid, outputPath)
+    }
+
+    /// Waits for the child to end (blocking its thread) and returns its exit code, or 128 + the
+    /// signal that ended it.
+    private static func reap(_ pid: pid_t) throws -> Int32 {
         var waitStatus: Int32 = 0
         while waitpid(pid, &waitStatus, 0) < 0 {
-            guard errno == EINTR else { throw ClusterError("cannot wait for \(program): \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw ClusterError("cannot wait for a child process: \(String(cString: strerror(errno)))") }
         }
         // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
-        let exitCode: Int32 = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+        return (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+    }
+
+    private static func outcome(status: Int32, outputPath: String) -> Outcome {
         let data = FileManager.default.contents(atPath: outputPath) ?? Data()
-        return Outcome(status: exitCode, output: String(decoding: data, as: UTF8.self))
+        return Outcome(status: status, output: String(decoding: data, as: UTF8.self))
     }
 
     private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
