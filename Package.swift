@@ -82,7 +82,7 @@ let package = Package(
         // Shared by the test targets: one private PostgreSQL cluster per test run, a fresh database per suite.
         .target(
             name: "FactorRiskTestSupport",
-            dependencies: ["FactorRiskPostgres"],
+            dependencies: ["FactorRiskPostgres", .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/FactorRiskTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -98,7 +98,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FactorRiskHTTPTests",
-            dependencies: ["FactorRiskHTTP", "FactorRiskTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FactorRiskHTTP", "FactorRiskTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
