@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libpq, the C client library of PostgreSQL (Debian: libpq-dev).
@@ -64,6 +66,8 @@ let package = Package(
                 "FactorRiskPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The OpenAPI document is compiled into the binary and served at /openapi.json.
             resources: [.embedInCode("openapi.json")],
@@ -95,7 +99,7 @@ let package = Package(
         // Shared by the test targets: one private PostgreSQL cluster per test run, a fresh database per suite.
         .target(
             name: "FactorRiskTestSupport",
-            dependencies: ["FactorRiskPostgres", "FactorRiskSynthetic"],
+            dependencies: ["FactorRiskPostgres", "FactorRiskSynthetic", .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/FactorRiskTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -121,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FactorRiskHTTPTests",
-            dependencies: ["FactorRiskHTTP", "FactorRiskTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FactorRiskHTTP", "FactorRiskTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

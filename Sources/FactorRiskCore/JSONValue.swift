@@ -47,7 +47,26 @@ public indirect enum JSONValue: Sendable, Equatable {
         /// Byte offset from the start of the document.
         public var offset: Int
         public var message: String
+        /// The steps from the root to the value being read, innermost first: filled in on the way
+        /// out of the parse, so that a well-formed document costs nothing for it.
+        var trail: [String] = []
         public var description: String { "\(message) at byte \(offset)" }
+
+        /// The JSON path of the value being read when the document went wrong, e.g. `$.weight_bp.notified`
+        /// for a member written twice; a person fixing a hand-edited file looks for a key, not a byte.
+        public var path: String { "$" + trail.reversed().joined() }
+
+        init(offset: Int, message: String) {
+            self.offset = offset
+            self.message = message
+        }
+
+        /// The same error, one step further from the root.
+        func inside(_ step: String) -> ParseError {
+            var error = self
+            error.trail.append(step)
+            return error
+        }
     }
 
     /// Parses a whole document (UTF-8); nesting deeper than `maxDepth` is refused.
@@ -113,12 +132,18 @@ public indirect enum JSONValue: Sendable, Equatable {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
                 let keyOffset = index
                 let key = try string()
-                guard keys.insert(key).inserted else { throw ParseError(offset: keyOffset, message: "member \"\(key)\" appears twice") }
+                guard keys.insert(key).inserted else {
+                    throw ParseError(offset: keyOffset, message: "member \"\(key)\" appears twice").inside(".\(key)")
+                }
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a member name").inside(".\(key)") }
                 index += 1
                 skipSpace()
-                members.append((key, try value(depth: depth + 1)))
+                do throws(ParseError) {
+                    members.append((key, try value(depth: depth + 1)))
+                } catch {
+                    throw error.inside(".\(key)")
+                }
                 skipSpace()
                 guard index < bytes.count else { throw error("unexpected end of the document") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -142,7 +167,11 @@ public indirect enum JSONValue: Sendable, Equatable {
             }
             while true {
                 skipSpace()
-                values.append(try value(depth: depth + 1))
+                do throws(ParseError) {
+                    values.append(try value(depth: depth + 1))
+                } catch {
+                    throw error.inside("[\(values.count)]")
+                }
                 skipSpace()
                 guard index < bytes.count else { throw error("unexpected end of the document") }
                 if bytes[index] == UInt8(ascii: ",") {

@@ -1,6 +1,7 @@
 import FactorRiskPostgres
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// The HTTP API: its router, and the application that serves it with the pool in one service group.
@@ -22,16 +23,22 @@ public enum APIServer {
     }
 
     /// Every route: operations at the root, the tenant API under `/v1` behind API keys.
-    public static func router(pool: PGPool, configuration: Configuration) -> Router<APIContext> {
+    ///
+    /// `metrics` holds this server's request series and is what `/metrics` prints; each server gets
+    /// a registry of its own unless the caller hands one in, so servers in one process never mix counts.
+    public static func router(
+        pool: PGPool, configuration: Configuration, metrics registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        let metrics = RequestMetrics()
+        let metrics = RequestMetrics(registry: registry)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
-        OpsController(pool: pool, metrics: metrics).register(on: router)
-        let auth = AuthMiddleware(keys: PostgresKeyStore(pool: pool), cache: KeyCache(seconds: configuration.keyCacheSeconds))
+        let stores = PostgresStores(pool: pool)
+        OpsController(operations: stores.operations, metrics: metrics).register(on: router)
+        let auth = AuthMiddleware(keys: stores.keys, cache: KeyCache(seconds: configuration.keyCacheSeconds))
         let v1 = router.group("v1").add(middleware: auth)
-        let reports = ReportsController(snapshots: PostgresSnapshotStore(pool: pool))
-        LiveController(store: PostgresLiveStore(pool: pool)).register(on: v1)
+        let reports = ReportsController(snapshots: stores.snapshots)
+        LiveController(store: stores.live).register(on: v1)
         reports.register(on: v1)
         WritesController(pool: pool).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
@@ -41,11 +48,11 @@ public enum APIServer {
 
     /// The application; the pool closes after the server has drained on shutdown.
     public static func application(
-        pool: PGPool, configuration: Configuration, logger: Logger = Logger(label: "factor-risk"),
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        pool: PGPool, configuration: Configuration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        logger: Logger = Logger(label: "factor-risk"), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(pool: pool, configuration: configuration),
+            router: router(pool: pool, configuration: configuration, metrics: metrics),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "factor-risk"),
             services: [PoolService(pool: pool)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -1,9 +1,10 @@
 import FactorRiskPostgres
 import Hummingbird
+import Prometheus
 
 /// What operators and orchestrators ask: alive, ready, metrics, and the API's own description.
 struct OpsController {
-    let pool: PGPool
+    let operations: any OperationsStore
     let metrics: RequestMetrics
 
     func register(on router: Router<APIContext>) {
@@ -20,7 +21,7 @@ struct OpsController {
     @Sendable func ready(_ request: Request, context: APIContext) async throws -> Response {
         let report: Migrator.Report
         do {
-            report = try await pool.withConnection { try Migrator().status($0) }
+            report = try await operations.migrationStatus()
         } catch let error as Migrator.Failure {
             throw APIError(.serviceUnavailable, "not_ready", "the schema does not match this build: \(error)")
         }
@@ -35,30 +36,30 @@ struct OpsController {
     }
 
     /// Prometheus text: requests and latency by route, pool use, and each tenant's last recalculation.
+    ///
+    /// The gauges are read when scraped, into a registry of their own made for this answer: a tenant
+    /// whose snapshots are gone leaves no stale series behind, and their help lines are kept.
     @Sendable func exposition(_ request: Request, context: APIContext) async throws -> Response {
-        var text = metrics.exposition()
-        let usage = pool.usage
-        text += "# HELP factor_risk_pool_connections Database connections of the pool, by state.\n"
-        text += "# TYPE factor_risk_pool_connections gauge\n"
-        text += "factor_risk_pool_connections{state=\"open\"} \(usage.open)\n"
-        text += "factor_risk_pool_connections{state=\"idle\"} \(usage.idle)\n"
-        text += "factor_risk_pool_connections{state=\"in_use\"} \(usage.open - usage.idle)\n"
-        text += "# HELP factor_risk_pool_waiting Requests waiting for a database connection.\n"
-        text += "# TYPE factor_risk_pool_waiting gauge\n"
-        text += "factor_risk_pool_waiting \(usage.waiting)\n"
-        // Across tenants, as the owner: an operator's view, never served under /v1.
-        let recalcs = try? await pool.withConnection { connection in
-            try connection.query("""
-                SELECT t.tenant_ref, extract(epoch FROM max(s.computed_at))::bigint, max(s.as_of)::text
-                FROM snapshots s JOIN tenants t ON t.tenant_id = s.tenant_id GROUP BY t.tenant_ref ORDER BY t.tenant_ref
-                """).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1), try $0.decode(String.self, at: 2)) }
-        }
-        text += "# HELP factor_risk_last_recalc_timestamp_seconds When each tenant's latest snapshot was computed (Unix time).\n"
-        text += "# TYPE factor_risk_last_recalc_timestamp_seconds gauge\n"
+        let gauges = PrometheusCollectorRegistry()
+        let usage = operations.poolUsage
+        let connections = MetricNameDescriptor(
+            namespace: "factor_risk", subsystem: "pool", metricName: "connections", unitName: "",
+            helpText: "Database connections of the pool, by state.")
+        gauges.makeGauge(descriptor: connections, labels: [("state", "open")]).set(Int64(usage.open))
+        gauges.makeGauge(descriptor: connections, labels: [("state", "idle")]).set(Int64(usage.idle))
+        gauges.makeGauge(descriptor: connections, labels: [("state", "in_use")]).set(Int64(usage.open - usage.idle))
+        gauges.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "factor_risk", subsystem: "pool", metricName: "waiting", unitName: "",
+            helpText: "Requests waiting for a database connection.")).set(Int64(usage.waiting))
+        let recalcs = try? await operations.lastRecalculations()
+        let lastRecalc = MetricNameDescriptor(
+            namespace: "factor_risk", metricName: "last_recalc_timestamp", unitName: "seconds",
+            helpText: "When each tenant's latest snapshot was computed (Unix time).")
         for (tenant, seconds, asOf) in recalcs ?? [] {
-            let label = tenant.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            text += "factor_risk_last_recalc_timestamp_seconds{tenant=\"\(label)\",as_of=\"\(asOf)\"} \(seconds)\n"
+            gauges.makeGauge(descriptor: lastRecalc, labels: [("tenant", tenant), ("as_of", asOf.description)]).set(seconds)
         }
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        var text = metrics.registry.emitToBuffer()
+        gauges.emit(into: &text)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
 }

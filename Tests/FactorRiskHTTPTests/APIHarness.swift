@@ -3,16 +3,17 @@ import FactorRiskHTTP
 import FactorRiskPostgres
 import FactorRiskTestSupport
 import Foundation
+import HummingbirdTesting
 import Logging
 import Testing
 
 /// A real server on a free port, over a fresh database holding the worked example as tenant
 /// "demo" (with its snapshot of 2026-11-20) and a small tenant "other".
-struct APIHarness {
+struct APIHarness: Sendable {
     let database: TestDatabase
     let pool: PGPool
-    let port: Int
-    let server: Task<Void, any Error>
+    /// HummingbirdTesting's live client, connected to the server for the length of the test.
+    let live: any TestClientProtocol
     let demo: Int64
     let other: Int64
     /// Keys of demo by role, and a read key of other.
@@ -20,7 +21,8 @@ struct APIHarness {
 
     static let asOf = CalendarDate(iso: "2026-11-20")!
 
-    static func start(_ label: String) async throws -> APIHarness {
+    /// Runs `test` against the server (`app.test(.live)`), which then shuts down, closing its pool.
+    static func run(_ label: String, _ test: @Sendable (APIHarness) async throws -> Void) async throws {
         let database = try await TestCluster.shared.freshDatabase(label)
         let setup = database.pool(maxConnections: 2)
         try await BundleImporter(pool: setup).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
@@ -44,26 +46,16 @@ struct APIHarness {
         setup.close()
 
         let pool = database.pool(maxConnections: 4)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "factor-risk-test")
         logger.logLevel = .critical
-        let application = APIServer.application(
-            pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0), logger: logger
-        ) { port in continuation.yield(port) }
-        let server = Task { try await application.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw HTTPTestClient.Failure(description: "the server did not start") }
-        return APIHarness(database: database, pool: pool, port: port, server: server, demo: demo, other: other,
-                          read: keys.0, write: keys.1, admin: keys.2, otherRead: keys.3, otherWrite: keys.4)
+        let application = APIServer.application(pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0), logger: logger)
+        try await application.test(.live) { live in
+            try await test(APIHarness(database: database, pool: pool, live: live, demo: demo, other: other,
+                                      read: keys.0, write: keys.1, admin: keys.2, otherRead: keys.3, otherWrite: keys.4))
+        }
     }
 
-    func client(_ token: String?) -> HTTPTestClient { HTTPTestClient(port: port, token: token) }
-
-    /// Stops the server (in-flight requests finish) and with it the pool.
-    func stop() async {
-        server.cancel()
-        _ = try? await server.value
-    }
+    func client(_ token: String?) -> HTTPTestClient { HTTPTestClient(live, token: token) }
 
     /// A row of the worked example's expected report for `level` whose `key` is `ref`.
     static func expectedRow(_ level: String, _ key: String, _ ref: String) throws -> JSONValue? {

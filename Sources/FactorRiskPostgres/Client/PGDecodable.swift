@@ -19,8 +19,13 @@ public enum PGType {
     public static let varchar: UInt32 = 1043
     public static let date: UInt32 = 1082
     public static let numeric: UInt32 = 1700
+    public static let nameArray: UInt32 = 1003
+    public static let bpcharArray: UInt32 = 1014
+    public static let varcharArray: UInt32 = 1015
+    public static let textArray: UInt32 = 1009
 
     static let integers: Set<UInt32> = [int2, int4, int8, oid]
+    static let stringArrays: Set<UInt32> = [textArray, varcharArray, bpcharArray, nameArray]
 }
 
 /// A Swift type that can be read from a cell of a result in text format.
@@ -122,6 +127,22 @@ extension CalendarDate: PGDecodable {
             throw PGDecodingFailure("\"\(text)\" is not a calendar date between years 1 and 9999")
         }
         return date
+    }
+}
+
+extension Array: PGDecodable where Element == String {
+    /// A one-dimensional `text[]` (or `varchar[]`, `char[]`, `name[]`) from PostgreSQL's array text form,
+    /// so a column of refs or codes is read as written, whatever characters the elements hold.
+    ///
+    /// The server quotes an element when it is empty, is `NULL` as a word, or holds a brace, comma,
+    /// quote, backslash or white space, and escapes `"` and `\` inside quotes with a backslash. A NULL
+    /// element or a second dimension is an error: no column of ours holds either, so one is a bug.
+    public static func decode(pgText bytes: UnsafeRawBufferPointer, type: UInt32) throws -> [String] {
+        guard PGType.stringArrays.contains(type) else {
+            throw PGDecodingFailure("type OID \(type) is not an array of text")
+        }
+        var reader = PGArrayText(bytes)
+        return try reader.elements()
     }
 }
 

@@ -38,7 +38,7 @@ public enum ProductionEngine {
     /// without `flags_count`: see `flagCounts`); nil when none was computed for that date.
     public static func header(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> RiskReport? {
         guard let header = try connection.query("""
-            SELECT t.tenant_ref, t.base_currency, array_to_json(s.missing_fx)::text, \(RiskReport.PortfolioRow.selectList("s."))
+            SELECT t.tenant_ref, t.base_currency, s.missing_fx, \(RiskReport.PortfolioRow.selectList("s."))
             FROM snapshots s JOIN tenants t ON t.tenant_id = s.tenant_id
             WHERE s.tenant_id = $1 AND s.as_of = $2
             """, [tenantID, date]).first
@@ -46,7 +46,7 @@ public enum ProductionEngine {
         guard let currency = Currency.iso(try header.decode(String.self, at: 1)) else { return nil }
         var report = RiskReport(tenantRef: try header.decode(at: 0), asOf: date, currency: currency)
         report.portfolio = try RiskReport.PortfolioRow.decode(header, from: 3)
-        report.portfolio.missingFX = Self.textArray(try header.decode(String.self, at: 2))
+        report.portfolio.missingFX = try header.decode(at: 2)
         return report
     }
 
@@ -79,32 +79,5 @@ public enum ProductionEngine {
     /// The latest date the tenant has a snapshot of.
     public static func latestSnapshotDate(_ connection: PGConnection, tenantID: Int64) throws -> CalendarDate? {
         try connection.query("SELECT max(as_of) FROM snapshots WHERE tenant_id = $1", [tenantID]).first?.decode(CalendarDate?.self, at: 0)
-    }
-
-    /// The strings of a JSON array of strings, as `array_to_json(text[])` writes it.
-    static func textArray(_ json: String) -> [String] {
-        var values: [String] = []
-        var current = ""
-        var inString = false
-        var escaped = false
-        for character in json {
-            if inString {
-                if escaped {
-                    current.append(character == "n" ? "\n" : character == "t" ? "\t" : character)
-                    escaped = false
-                } else if character == "\\" {
-                    escaped = true
-                } else if character == "\"" {
-                    values.append(current)
-                    current = ""
-                    inString = false
-                } else {
-                    current.append(character)
-                }
-            } else if character == "\"" {
-                inString = true
-            }
-        }
-        return values
     }
 }

@@ -5,9 +5,7 @@ extension ReportColumn {
     var sqlName: String { "\"\(info.flatName)\"" }
 
     /// The column in a SELECT list, `prefix` being the table's alias with its dot (or empty).
-    func selectSQL(_ prefix: String = "") -> String {
-        info.kind == .flags ? "array_to_json(\(prefix)\(sqlName))::text" : prefix + sqlName
-    }
+    func selectSQL(_ prefix: String = "") -> String { prefix + sqlName }
 
     /// Reads the figure from column `column` of `row` into `value`.
     func decode(_ row: PGRow, at column: Int, into value: inout Row) throws {
@@ -23,7 +21,7 @@ extension ReportColumn {
             guard let mode = ClientMode(rawValue: text) else { throw PGError(.decoding, message: "unknown client mode \(text)") }
             value[keyPath: path] = mode
         case .flags(let path):
-            value[keyPath: path] = ProductionEngine.textArray(try row.decode(String.self, at: column)).compactMap(RiskFlag.init(rawValue:))
+            value[keyPath: path] = try row.decode([String].self, at: column).compactMap(RiskFlag.init(rawValue:))
         }
     }
 }

@@ -30,13 +30,18 @@ struct PolicyOverrides {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BundleIssue(file: file, message: "cannot be read")
         }
+        // The exact reader the HTTP bodies go through: integers stay text until checked, and a key
+        // written twice is an error at its path instead of one value silently winning.
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // a byte order mark, as the CSV reader allows
         let root: JSONValue
-        do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+        do throws(JSONValue.ParseError) {
+            root = try JSONValue.parse(bytes)
         } catch {
-            throw BundleIssue(file: file, message: "is not valid JSON: \(Self.describe(error))")
+            throw BundleIssue(file: file, column: error.path, message: "is not valid JSON: \(error)")
         }
-        guard case .object(let object) = root else { throw BundleIssue(file: file, column: "$", message: "must be a JSON object") }
+        guard case .object(let members) = root else { throw BundleIssue(file: file, column: "$", message: "must be a JSON object") }
+        let object = Dictionary(uniqueKeysWithValues: members)
         var assignments: [Assignment] = []
         for key in object.keys.sorted() {
             let value = object[key]!
@@ -44,9 +49,10 @@ struct PolicyOverrides {
             if let range = Self.scalars[key] {
                 assignments.append(Assignment(column: key, arrayIndex: nil, value: try Self.integer(value, path, range)))
             } else if let range = Self.byMode[key] {
-                guard case .object(let entries) = value else {
+                guard case .object(let members) = value else {
                     throw BundleIssue(file: file, column: path, message: "must be an object by mode (notified, delegated, confidential)")
                 }
+                let entries = Dictionary(uniqueKeysWithValues: members)
                 for mode in entries.keys.sorted() {
                     guard Self.modes.contains(mode) else {
                         throw BundleIssue(file: file, column: "\(path).\(mode)", message: "unknown mode (notified, delegated or confidential)")
@@ -63,7 +69,8 @@ struct PolicyOverrides {
                     for (grade, entry) in values.enumerated() {
                         assignments.append(Assignment(column: key, arrayIndex: grade + 1, value: try Self.integer(entry, "\(path)[\(grade)]", 0...10_000)))
                     }
-                case .object(let entries):
+                case .object(let members):
+                    let entries = Dictionary(uniqueKeysWithValues: members)
                     for grade in entries.keys.sorted() {
                         guard let number = Int(grade), (0...7).contains(number) else {
                             throw BundleIssue(file: file, column: "\(path).\(grade)", message: "grades are 0 to 7")
@@ -94,18 +101,11 @@ struct PolicyOverrides {
     }
 
     private static func integer(_ value: JSONValue, _ path: String, _ range: ClosedRange<Int64>) throws(BundleIssue) -> Int64 {
-        guard case .integer(let number) = value, range.contains(number) else {
+        guard case .number(let text) = value, let number = Int64(text), range.contains(number) else {
             throw BundleIssue(file: BundleFile.policyFileName, column: path,
                 message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
-        }
-        return "\(error)"
     }
 
     /// Writes the overrides into the tenant's policy row. Returns whether anything changed.
@@ -124,35 +124,5 @@ struct PolicyOverrides {
         if before == after { return false }
         try connection.query("UPDATE policies SET updated_at = now() WHERE tenant_id = $1", [tenantID])
         return true
-    }
-}
-
-/// A JSON value, integers kept exact (never through Double).
-enum JSONValue: Decodable {
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case bool(Bool)
-    case array([JSONValue])
-    case object([String: JSONValue])
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
-        } else {
-            self = .number(try container.decode(Double.self))
-        }
     }
 }

@@ -5,11 +5,13 @@ public struct PostgresStores: Sendable {
     public let snapshots: any SnapshotStore
     public let live: any LiveStore
     public let keys: any KeyStore
+    public let operations: any OperationsStore
 
     public init(pool: PGPool) {
         tenants = PostgresTenantStore(pool: pool)
         snapshots = PostgresSnapshotStore(pool: pool)
         live = PostgresLiveStore(pool: pool)
         keys = PostgresKeyStore(pool: pool)
+        operations = PostgresOperationsStore(pool: pool)
     }
 }
