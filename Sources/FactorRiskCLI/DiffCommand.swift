@@ -38,12 +38,10 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (ref, first, second) = (tenant, CalendarDate(iso: from)!, CalendarDate(iso: to)!)
-        let snapshots = try await database.withTenant(ref) { stores, tenant in
-            try await ReportCommand.orNoSnapshot(ref) {
-                (try await stores.snapshots.snapshot(tenant, asOf: first), try await stores.snapshots.snapshot(tenant, asOf: second))
-            }
+        let top = top
+        let diff = try await database.withTenant(ref) { stores, tenant in
+            try await ReportCommand.orNoSnapshot(ref) { try await stores.snapshots.diff(tenant, from: first, to: second, top: top) }
         }
-        let diff = SnapshotDiff(from: snapshots.0, to: snapshots.1, top: top)
         switch format ?? (isatty(1) == 1 ? .table : .json) {
         case .json: print(diff.json.rendered())
         case .csv: print(Self.csv(diff), terminator: "")

@@ -179,4 +179,39 @@ struct ProductionEngineTests {
             Issue.record("the engines disagree:\n\(mismatches.prefix(10).joined(separator: "\n"))")
         }
     }
+
+    @Test("random portfolios: the diff worked out in PostgreSQL equals SnapshotDiff of the two snapshots in Swift")
+    func diffInSQL() async throws {
+        let importer = BundleImporter(pool: pool)
+        let snapshots = PostgresSnapshotStore(pool: pool)
+        var changes: [SnapshotDiff.BreachChange.Change: Int] = [:]
+        var moves = 0
+        for seed in UInt64(101)...108 {
+            var generator = SplitMix64(seed: seed &* 104_729)
+            let asOf = CalendarDate(iso: "2026-11-20")!
+            let synthetic = SyntheticPortfolio(.init(tenantRef: "d\(seed)", documents: 300 + Int(generator.next() % 1200), seed: seed, asOf: asOf))
+            var sink = MemoryBundleSink()
+            try synthetic.generate(into: &sink)
+            let folder = TestCluster.temporaryFolder("diff-\(seed)")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try sink.write(to: folder)
+            try await importer.importBundle(directory: folder, tenantRef: "d\(seed)")
+            let tenant = try await tenantID("d\(seed)")
+            var dates = [asOf.adding(days: -40)]
+            for _ in 0..<3 { dates.append(dates.last!.adding(days: 5 + Int(generator.next() % 20))) }
+            var reports: [RiskReport] = []
+            for date in dates { reports.append(try await recalculate(tenant, date)) }
+            for (old, new) in zip(reports, reports.dropFirst()) + [(reports.last!, reports.first!)] {
+                let top = 1 + Int(generator.next() % 8)
+                let expected = SnapshotDiff(from: old, to: new, top: top)
+                let produced = try await snapshots.diff(TenantScope(id: tenant), from: old.asOf, to: new.asOf, top: top)
+                #expect(produced == expected, "seed \(seed), \(old.asOf) → \(new.asOf)")
+                for change in expected.breaches { changes[change.change, default: 0] += 1 }
+                moves += expected.movements.count
+            }
+        }
+        // The comparison saw every kind of change.
+        #expect(changes[.new, default: 0] > 0 && changes[.worsened, default: 0] > 0 && changes[.cleared, default: 0] > 0, "\(changes)")
+        #expect(moves > 0)
+    }
 }

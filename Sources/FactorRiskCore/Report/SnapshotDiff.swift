@@ -12,6 +12,10 @@ public struct SnapshotDiff: Sendable, Equatable {
         /// By how much the subject is over its limit (see `excess`), before and after; nil where absent.
         public var before: Int64?
         public var after: Int64?
+
+        public init(change: Change, subject: String, ref: String, flag: RiskFlag, before: Int64?, after: Int64?) {
+            (self.change, self.subject, self.ref, self.flag, self.before, self.after) = (change, subject, ref, flag, before, after)
+        }
     }
 
     /// A figure that moved between the two dates.
@@ -23,6 +27,10 @@ public struct SnapshotDiff: Sendable, Equatable {
         public var before: Int64
         public var after: Int64
         public var delta: Int64 { after - before }
+
+        public init(subject: String, ref: String, field: String, before: Int64, after: Int64) {
+            (self.subject, self.ref, self.field, self.before, self.after) = (subject, ref, field, before, after)
+        }
     }
 
     public var tenantRef: String
@@ -33,6 +41,13 @@ public struct SnapshotDiff: Sendable, Equatable {
     public var breaches: [BreachChange]
     /// For each field, the `top` largest moves by size, largest first.
     public var movements: [Movement]
+
+    /// A diff worked out elsewhere (in PostgreSQL), in the order `init(from:to:top:)` gives.
+    public init(
+        tenantRef: String, currency: Currency, from: CalendarDate, to: CalendarDate, breaches: [BreachChange], movements: [Movement]
+    ) {
+        (self.tenantRef, self.currency, self.from, self.to, self.breaches, self.movements) = (tenantRef, currency, from, to, breaches, movements)
+    }
 
     /// The amount a breach stands for: how far over its limit the subject is (for an embargo,
     /// its exposure; for an over-advance, how far availability is below zero).

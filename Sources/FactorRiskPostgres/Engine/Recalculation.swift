@@ -57,7 +57,7 @@ public struct Recalculation: Sendable {
             let previous = try connection.query(
                 "SELECT max(as_of) FROM snapshots WHERE tenant_id = $1 AND as_of < $2", [tenantID, date]
             ).first?.decode(CalendarDate?.self, at: 0)
-            return (previous, try connection.query(changesSQL, [tenantID, date, previous, Self.breachCodes, Int64(listing)]).rows)
+            return (previous, try connection.query(SnapshotChanges.summary, [tenantID, date, previous, SnapshotChanges.breachCodes, Int64(listing)]).rows)
         }
         var counts: [String: Int] = [:]
         var listed: [String: [Breach]] = [:]
@@ -79,28 +79,4 @@ public struct Recalculation: Sendable {
             newBreaches: compared ? listed["new"] ?? [] : [], clearedBreaches: compared ? listed["cleared"] ?? [] : [],
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
-
-    /// The codes of RULEBOOK.md §6 that are breaches.
-    static let breachCodes = RiskFlag.allCases.filter { $0.level == .breach }.map(\.rawValue)
-
-    /// The breaches of the snapshot `$2` counted by code (`count` rows), and those new since the
-    /// snapshot `$3` and cleared since it, each counted whole (`new total`, `cleared total`) and
-    /// listed up to `$5` rows in order of code, level and subject (`new`, `cleared`), as
-    /// `kind, code, level, subject, count` rows; `$4` is the breach codes. All of it is worked out
-    /// in PostgreSQL; only the counts and the listed rows come back.
-    static let changesSQL = """
-        WITH breaches AS MATERIALIZED (
-            SELECT as_of, level, subject, code FROM snapshot_flags
-            WHERE tenant_id = $1 AND as_of IN ($2, $3) AND code = ANY ($4::text[])
-        ),
-        now AS (SELECT level, subject, code FROM breaches WHERE as_of = $2),
-        before AS (SELECT level, subject, code FROM breaches WHERE as_of = $3),
-        added AS (SELECT * FROM now EXCEPT SELECT * FROM before),
-        cleared AS (SELECT * FROM before EXCEPT SELECT * FROM now)
-        SELECT 'count', code, NULL, NULL, count(*) FROM now GROUP BY code
-        UNION ALL SELECT 'new total', '', NULL, NULL, count(*) FROM added
-        UNION ALL SELECT 'cleared total', '', NULL, NULL, count(*) FROM cleared
-        UNION ALL (SELECT 'new', code, level, subject, 1 FROM added ORDER BY code, level, subject COLLATE "C" LIMIT $5)
-        UNION ALL (SELECT 'cleared', code, level, subject, 1 FROM cleared ORDER BY code, level, subject COLLATE "C" LIMIT $5)
-        """
 }

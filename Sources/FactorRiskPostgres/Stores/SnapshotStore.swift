@@ -32,8 +32,9 @@ public protocol SnapshotStore: Sendable {
     func flags(_ tenant: TenantScope, asOf date: CalendarDate?) async throws -> (CalendarDate, [(subject: String, ref: String, flag: RiskFlag)])
     /// What the analysts' HTML page of the snapshot shows.
     func htmlInput(_ tenant: TenantScope, asOf date: CalendarDate) async throws -> HTMLReportInput
-    /// The whole snapshot of `date`, every level, flag counts included.
-    func snapshot(_ tenant: TenantScope, asOf date: CalendarDate) async throws -> RiskReport
+    /// What changed from the snapshot of `from` to that of `to` (`SnapshotDiff`), worked out where
+    /// the snapshots are; the `top` largest moves of each figure followed.
+    func diff(_ tenant: TenantScope, from: CalendarDate, to: CalendarDate, top: Int) async throws -> SnapshotDiff
     /// Every row of one level (or the portfolio with its flag counts), in key order.
     func level(_ tenant: TenantScope, asOf date: CalendarDate, _ level: ReportLevel) async throws -> RiskReport
     /// The rows of a row level carrying `flag`, sorted by `sort` or by key, at most `limit`, into
@@ -80,10 +81,13 @@ public struct PostgresSnapshotStore: SnapshotStore {
         return input
     }
 
-    public func snapshot(_ tenant: TenantScope, asOf date: CalendarDate) async throws -> RiskReport {
-        guard let report = try await pool.tenantTransaction(tenant.id, { try ProductionEngine.snapshot($0, tenantID: tenant.id, asOf: date) })
-        else { throw SnapshotMissing(date: date) }
-        return report
+    public func diff(_ tenant: TenantScope, from: CalendarDate, to: CalendarDate, top: Int) async throws -> SnapshotDiff {
+        try await pool.tenantTransaction(tenant.id) { connection in
+            for date in [from, to] where try ProductionEngine.header(connection, tenantID: tenant.id, asOf: date) == nil {
+                throw SnapshotMissing(date: date)
+            }
+            return try SnapshotChanges.diff(connection, tenantID: tenant.id, from: from, to: to, top: top)!
+        }
     }
 
     public func level(_ tenant: TenantScope, asOf date: CalendarDate, _ level: ReportLevel) async throws -> RiskReport {
