@@ -110,14 +110,8 @@ struct LiveEngineTests {
         for seed in UInt64(1)...12 {
             var generator = SplitMix64(seed: seed &* 104_729)
             let asOf = CalendarDate(iso: "2026-11-20")!
-            let synthetic = SyntheticPortfolio(.init(tenantRef: "l\(seed)", documents: 30 + Int(generator.next() % 400), seed: seed, asOf: asOf))
-            var sink = MemoryBundleSink()
-            try synthetic.generate(into: &sink)
-            let folder = TestCluster.temporaryFolder("live-\(seed)")
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            try sink.write(to: folder)
-            if seed % 2 == 0 { try Fixtures.write(ProductionEngineTests.randomPolicy(&generator).json, BundleFile.policyFileName, in: folder) }
-            try await importer.importBundle(directory: folder, tenantRef: "l\(seed)")
+            let parameters = SyntheticPortfolio.Parameters(tenantRef: "l\(seed)", documents: 30 + Int(generator.next() % 400), seed: seed, asOf: asOf)
+            try await importer.importSynthetic(parameters, policyJSON: seed % 2 == 0 ? ProductionEngineTests.randomPolicy(&generator).json : nil)
             let tenant = try await tenantID("l\(seed)")
             for date in [asOf, asOf.adding(days: -Int(generator.next() % 40))] {
                 let differences = try await compare(tenant, date)

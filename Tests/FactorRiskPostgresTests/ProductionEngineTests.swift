@@ -142,19 +142,11 @@ struct ProductionEngineTests {
             var generator = SplitMix64(seed: seed &* 7919)
             let documents = 20 + Int(generator.next() % 1500)
             let asOf = CalendarDate(iso: "2026-11-20")!
-            let synthetic = SyntheticPortfolio(.init(tenantRef: "p\(seed)", documents: documents, seed: seed, asOf: asOf))
-            var sink = MemoryBundleSink()
-            try synthetic.generate(into: &sink)
-            let folder = TestCluster.temporaryFolder("differential-\(seed)")
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            try sink.write(to: folder)
+            let random = seed % 2 == 0 ? Self.randomPolicy(&generator) : nil
+            let sink = try await importer.importSynthetic(
+                .init(tenantRef: "p\(seed)", documents: documents, seed: seed, asOf: asOf), policyJSON: random?.json)
             var portfolio = try Portfolio(bundle: sink.files)
-            if seed % 2 == 0 {
-                let random = Self.randomPolicy(&generator)
-                try Fixtures.write(random.json, BundleFile.policyFileName, in: folder)
-                portfolio.policy = random.policy
-            }
-            try await importer.importBundle(directory: folder, tenantRef: "p\(seed)")
+            if let random { portfolio.policy = random.policy }
             let tenant = try await tenantID("p\(seed)")
             for _ in 0..<5 {
                 let date = asOf.adding(days: Int(generator.next() % 60) - 45)
@@ -189,13 +181,7 @@ struct ProductionEngineTests {
         for seed in UInt64(101)...108 {
             var generator = SplitMix64(seed: seed &* 104_729)
             let asOf = CalendarDate(iso: "2026-11-20")!
-            let synthetic = SyntheticPortfolio(.init(tenantRef: "d\(seed)", documents: 300 + Int(generator.next() % 1200), seed: seed, asOf: asOf))
-            var sink = MemoryBundleSink()
-            try synthetic.generate(into: &sink)
-            let folder = TestCluster.temporaryFolder("diff-\(seed)")
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            try sink.write(to: folder)
-            try await importer.importBundle(directory: folder, tenantRef: "d\(seed)")
+            try await importer.importSynthetic(.init(tenantRef: "d\(seed)", documents: 300 + Int(generator.next() % 1200), seed: seed, asOf: asOf))
             let tenant = try await tenantID("d\(seed)")
             var dates = [asOf.adding(days: -40)]
             for _ in 0..<3 { dates.append(dates.last!.adding(days: 5 + Int(generator.next() % 20))) }

@@ -9,6 +9,22 @@ extension ReportColumnInfo {
     ]
 }
 
+extension ReportColumn {
+    /// The sums by reason of ineligibility (§4.3) kept at `path`: a column per reason, in the
+    /// order the reasons apply, grouped as `ineligible`.
+    static func ineligible(_ path: WritableKeyPath<Row, RiskReport.Ineligible>) -> [Self] {
+        let reasons: [(String, WritableKeyPath<RiskReport.Ineligible, Int64>, String)] = [
+            ("disputed", \.disputed, "Amount excluded because the documents are disputed."),
+            ("aged", \.aged, "Amount excluded because the documents are too long after issue or too long past due."),
+            ("affiliate", \.affiliate, "Amount excluded because the debtor belongs to the same group as the client."),
+            ("embargo", \.embargo, "Amount excluded because the debtor is located in an embargoed country."),
+            ("unapproved", \.unapproved, "Amount excluded because there is no approval for the client-debtor pair."),
+            ("cross_aged", \.crossAged, "Amount excluded because the pair is cross-aged: too large a share of its invoices is aged."),
+        ]
+        return reasons.map { name, reason, summary in .money(name, path.appending(path: reason), group: "ineligible", summary) }
+    }
+}
+
 extension RiskReport.PairRow: ReportRow {
     public static var blank: Self { Self(clientRef: "", debtorRef: "") }
 
@@ -18,12 +34,7 @@ extension RiskReport.PairRow: ReportRow {
         .money("approved", \.approved, "Approval granted for this client on this debtor; zero when there is none."),
         .money("gross", \.gross, "Open amounts of the pair's invoices less its credit notes."),
         .money("credit_notes", \.creditNotes, "Sum of the open amounts of the pair's credit notes."),
-        .money("disputed", \.ineligible.disputed, group: "ineligible", "Amount excluded because the documents are disputed."),
-        .money("aged", \.ineligible.aged, group: "ineligible", "Amount excluded because the documents are too long after issue or too long past due."),
-        .money("affiliate", \.ineligible.affiliate, group: "ineligible", "Amount excluded because the debtor belongs to the same group as the client."),
-        .money("embargo", \.ineligible.embargo, group: "ineligible", "Amount excluded because the debtor is located in an embargoed country."),
-        .money("unapproved", \.ineligible.unapproved, group: "ineligible", "Amount excluded because there is no approval for the client-debtor pair."),
-        .money("cross_aged", \.ineligible.crossAged, group: "ineligible", "Amount excluded because the pair is cross-aged: too large a share of its invoices is aged."),
+    ] + ReportColumn.ineligible(\.ineligible) + [
         .money("eligible", \.eligible, "Open amounts of the eligible invoices less the credit notes, and never below zero."),
         .money("guaranteed", \.guaranteed, "Part of the eligible amount within the approval: the smaller of eligible and approved."),
         .money("over_approval", \.overApproval, "Part of the eligible amount that exceeds the approval."),
@@ -47,12 +58,7 @@ extension RiskReport.ClientRow: ReportRow {
         .money("guaranteed", \.guaranteed, "Sum of guaranteed over the client's pairs."),
         .money("covered", \.covered, "Sum of covered over the client's pairs."),
         .money("risk_weighted", \.riskWeighted, "Sum of risk_weighted over the client's pairs."),
-        .money("disputed", \.ineligible.disputed, group: "ineligible", "Amount excluded because the documents are disputed."),
-        .money("aged", \.ineligible.aged, group: "ineligible", "Amount excluded because the documents are too long after issue or too long past due."),
-        .money("affiliate", \.ineligible.affiliate, group: "ineligible", "Amount excluded because the debtor belongs to the same group as the client."),
-        .money("embargo", \.ineligible.embargo, group: "ineligible", "Amount excluded because the debtor is located in an embargoed country."),
-        .money("unapproved", \.ineligible.unapproved, group: "ineligible", "Amount excluded because there is no approval for the client-debtor pair."),
-        .money("cross_aged", \.ineligible.crossAged, group: "ineligible", "Amount excluded because the pair is cross-aged: too large a share of its invoices is aged."),
+    ] + ReportColumn.ineligible(\.ineligible) + [
         .money("concentration_cap", \.concentrationCap, "Largest guaranteed amount on one debtor that counts towards funding: the policy share for the client's mode of its eligible amount, rounded down."),
         .money("concentration_excess", \.concentrationExcess, "Sum over the client's pairs of the part of guaranteed above the concentration cap."),
         .money("fundable", \.fundable, "Guaranteed less the concentration excess."),
