@@ -35,7 +35,7 @@ struct WritesController {
         }
         let baseExponent = try await exponent(identity)
         // The same row checks as the import, field by field, named by JSON path.
-        let columns = BundleFile.documents.columns
+        let columns = BundleFile.documents.header
         let validator = try BundleRowValidator(file: .documents, header: columns, baseExponent: baseExponent)
         var details: [APIError.Detail] = []
         var rows: [[String]] = []
