@@ -1,0 +1,14 @@
+/// What a document batch did: the answer of `POST /v1/documents`.
+public struct DocumentWriteCounts: Sendable, Equatable {
+    public let received: Int
+    public let inserted: Int
+    public let updated: Int
+    /// Entries equal to the stored document, not rewritten.
+    public var unchanged: Int { received - inserted - updated }
+
+    public init(received: Int, inserted: Int, updated: Int) {
+        self.received = received
+        self.inserted = inserted
+        self.updated = updated
+    }
+}
