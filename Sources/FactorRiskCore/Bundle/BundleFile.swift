@@ -60,6 +60,9 @@ public enum BundleFile: String, CaseIterable, Sendable {
     /// Where column `name` sits in `columns`.
     public func index(of name: String) -> Int? { columns.firstIndex { $0.name == name } }
 
+    /// The column other files name one of this file's rows by: its key, when that is one column.
+    public var referenceKey: BundleColumn? { key.count == 1 ? index(of: key[0]).map { columns[$0] } : nil }
+
     /// The columns that identify a row (a row is an upsert by them).
     public var key: [String] {
         switch self {

@@ -38,8 +38,9 @@ public struct BundleRowValidator: Sendable {
         case notBefore(Int, Int)
     }
 
-    /// The cross-column rules of each file; a file with none has none listed.
-    private static func crossChecks(of file: BundleFile) -> [(rule: (Int, Int) -> CrossCheck, String, String)] {
+    /// The rules of each file that compare two of its columns, by the columns' names (a new file
+    /// with such rules adds them here).
+    private static func crossChecks(of file: BundleFile) -> [(rule: (Int, Int) -> CrossCheck, first: String, second: String)] {
         switch file {
         case .documents: [(CrossCheck.notAbove, "open_amount", "amount"), (CrossCheck.notBefore, "due_date", "issue_date")]
         default: []

@@ -167,11 +167,10 @@ final class ImportSession {
             if case .invalid(let rowIssues) = validator.validate(rows[0].fields, line: rows[0].line) { rowIssues.forEach(report) }
             return nil
         }
-        // The row's values by column name, as tenant.csv describes them.
-        func value(_ name: String) -> String? { values[BundleFile.tenant.index(of: name)!] }
-        guard value("tenant_ref") == tenantRef else {
+        let tenantRow = BundleRecord.Reader(.tenant).record(values)
+        guard tenantRow["tenant_ref"] == tenantRef else {
             report(BundleIssue(file: BundleFile.tenant.fileName, line: rows[0].line, column: "tenant_ref",
-                message: "\"\(value("tenant_ref") ?? "")\" does not match --tenant \(tenantRef)"))
+                message: "\"\(tenantRow["tenant_ref"] ?? "")\" does not match --tenant \(tenantRef)"))
             return nil
         }
         let exponent = Currency.iso(baseCurrency)!.exponent
@@ -185,14 +184,14 @@ final class ImportSession {
             let changed = try connection.query("""
                 UPDATE tenants SET name = $2, home_country = $3, own_funds = $4, updated_at = now()
                 WHERE tenant_id = $1 AND (name, home_country, own_funds) IS DISTINCT FROM ($2, $3::char(2), $4::bigint)
-                """, [id, value("name"), value("home_country"), value("own_funds")]).affectedRows
+                """, [id, tenantRow["name"], tenantRow["home_country"], tenantRow["own_funds"]]).affectedRows
             return Tenant(id: id, baseExponent: exponent, created: false,
                 counts: .init(file: BundleFile.tenant.fileName, rows: 1, inserted: 0, updated: changed))
         }
         let id = try connection.query("""
             INSERT INTO tenants (tenant_ref, name, base_currency, home_country, own_funds) VALUES ($1, $2, $3, $4, $5)
             RETURNING tenant_id
-            """, [value("tenant_ref"), value("name"), value("base_currency"), value("home_country"), value("own_funds")]).first!.decode(Int64.self, at: 0)
+            """, [tenantRow["tenant_ref"], tenantRow["name"], tenantRow["base_currency"], tenantRow["home_country"], tenantRow["own_funds"]]).first!.decode(Int64.self, at: 0)
         try connection.query("INSERT INTO policies (tenant_id) VALUES ($1)", [id])
         return Tenant(id: id, baseExponent: exponent, created: true,
             counts: .init(file: BundleFile.tenant.fileName, rows: 1, inserted: 1, updated: 0))

@@ -79,8 +79,7 @@ struct StagingTable {
         var total = 0
         for file in BundleFile.loadOrder where staged.contains(file) {
             for column in file.columns {
-                guard let parent = column.referencedFile, let target = MergeTarget.of(parent) else { continue }
-                let parentKey = parent.columns[parent.index(of: parent.key[0])!]
+                guard let parent = column.referencedFile, let target = MergeTarget.of(parent), let parentKey = parent.referenceKey else { continue }
                 // Two NOT EXISTS (not one NOT over an OR), so that each can be a hash anti-join.
                 let inBundle = staged.contains(parent)
                     ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(parent).name) p WHERE p.\"\(parentKey.name)\" = s.\"\(column.name)\")" : ""
@@ -124,9 +123,9 @@ struct StagingTable {
         var stored: [String] = []
         var joins: [String] = []
         for (index, column) in file.columns.enumerated() {
-            if let parent = column.referencedFile, let parentTarget = MergeTarget.of(parent), let id = parentTarget.idColumn {
+            if let parent = column.referencedFile, let parentTarget = MergeTarget.of(parent), let id = parentTarget.idColumn,
+               let parentKey = parent.referenceKey {
                 let alias = "p\(index)"
-                let parentKey = parent.columns[parent.index(of: parent.key[0])!]
                 joins.append("JOIN \(parentTarget.table) \(alias) ON \(alias).tenant_id = \(tenant) AND \(alias).\(parentKey.stored) = s.\"\(column.name)\"")
                 selected.append("\(alias).\(id)")
                 stored.append(id)
