@@ -7,6 +7,7 @@ public struct DocumentBatchRejection: Error, Sendable {
         public let index: Int
         /// The field at fault, by its column name; nil when it is the entry as a whole.
         public let column: String?
+        /// What is wrong with it.
         public let problem: Problem
     }
 

@@ -1,7 +1,10 @@
 /// What a document batch did: the answer of `POST /v1/documents`.
 public struct DocumentWriteCounts: Sendable, Equatable {
+    /// Documents in the batch.
     public let received: Int
+    /// Documents the tenant did not have.
     public let inserted: Int
+    /// Documents stored before with some other value, rewritten.
     public let updated: Int
     /// Entries equal to the stored document, not rewritten.
     public var unchanged: Int { received - inserted - updated }

@@ -1,6 +1,7 @@
 /// The decision store on PostgreSQL: the current value is locked (`FOR UPDATE`) before it is
 /// compared with the caller's `previous`, so two decisions on one limit cannot both pass the check.
 public struct PostgresDecisionStore: DecisionStore {
+    /// The pool decisions are made through, each in a tenant transaction.
     public let pool: PGPool
 
     public init(pool: PGPool) { self.pool = pool }

@@ -4,6 +4,7 @@ import FactorRiskCore
 /// the import's staging table and runs the import's reference check and merge (`StagingTable`);
 /// only the pairs it changed are then recorded for the live answers, where an import drops them all.
 public struct PostgresDocumentStore: DocumentStore {
+    /// The pool batches are checked and written through, each in a tenant transaction.
     public let pool: PGPool
     private static let file = BundleFile.documents
 
