@@ -75,7 +75,7 @@ struct CSVFileSink: BundleSink {
             throw ValidationError("cannot write \(path)")
         }
         self.handle = handle
-        buffer.append(contentsOf: CSVEncoding.line(file.columns).utf8)
+        buffer.append(contentsOf: CSVEncoding.line(file.header).utf8)
     }
 
     mutating func row(_ fields: [String]) throws {

@@ -40,7 +40,7 @@ public enum APIServer {
         let reports = ReportsController(snapshots: stores.snapshots)
         LiveController(store: stores.live).register(on: v1)
         reports.register(on: v1)
-        WritesController(pool: pool).register(on: v1)
+        WritesController(documents: stores.documents, decisions: stores.decisions).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
         reports.registerPage(on: router.group("reports").add(middleware: auth))
         return router

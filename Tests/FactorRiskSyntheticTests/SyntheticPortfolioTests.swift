@@ -32,7 +32,7 @@ private struct MemoryBundleSink: BundleSink, Sendable {
 
     /// The rows of `file` as dictionaries by column name, for readable checks.
     func records(_ file: BundleFile) -> [[String: String]] {
-        let columns = file.columns
+        let columns = file.header
         return (rows[file] ?? []).map { fields in
             var record: [String: String] = [:]
             for (column, value) in zip(columns, fields) { record[column] = value }
@@ -135,7 +135,7 @@ struct SyntheticPortfolioTests {
     @Test("no file has two rows with the same key")
     func uniqueKeys() {
         for file in BundleFile.loadOrder {
-            let positions = file.key.compactMap { file.columns.firstIndex(of: $0) }
+            let positions = file.key.compactMap { file.header.firstIndex(of: $0) }
             var seen = Set<[String]>()
             for row in bundle.rows[file] ?? [] {
                 let key = positions.map { row[$0] }

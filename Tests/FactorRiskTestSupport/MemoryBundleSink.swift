@@ -11,7 +11,7 @@ public struct MemoryBundleSink: BundleSink {
 
     public mutating func begin(_ file: BundleFile) throws {
         current = file
-        files[file] = Array(CSVEncoding.line(file.columns).utf8)
+        files[file] = Array(CSVEncoding.line(file.header).utf8)
     }
 
     public mutating func row(_ fields: [String]) throws {

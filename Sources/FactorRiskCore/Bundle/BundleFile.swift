@@ -1,7 +1,9 @@
-/// The CSV files of a portfolio bundle (FORMATS.md), their exact column names and their keys.
+/// The CSV files of a portfolio bundle (FORMATS.md): their columns, keys and load order.
 ///
-/// One definition serves the importer, which checks headers against it, and the synthetic
-/// portfolio generator, which writes them: the names are a contract with the factor's tools.
+/// One definition serves the importer, which checks headers and rows against it and stages and
+/// merges by it, the API's document writes, and the synthetic portfolio generator, which writes
+/// the files: the names are a contract with the factor's tools. Adding a file is adding a case
+/// here, its merge target (Postgres) and any checks across its columns (`BundleRowValidator`).
 public enum BundleFile: String, CaseIterable, Sendable {
     case tenant
     case countries
@@ -19,22 +21,47 @@ public enum BundleFile: String, CaseIterable, Sendable {
         }
     }
 
-    /// The header row, in order.
-    public var columns: [String] {
+    /// Every column of the file, in header order: the one description of it that the header check,
+    /// the row checks, the staging table and the merge are derived from.
+    public var columns: [BundleColumn] {
         switch self {
-        case .tenant: ["tenant_ref", "name", "base_currency", "home_country", "own_funds"]
-        case .countries: ["country", "grade", "embargoed", "limit"]
+        case .tenant:
+            [.init("tenant_ref", .tenantRef), .init("name", .name), .init("base_currency", .currency),
+             .init("home_country", .country), .init("own_funds", .money(.base))]
+        case .countries:
+            [.init("country", .country), .init("grade", .integer(0...7)), .init("embargoed", .boolean),
+             .init("limit", .money(.base), optional: true, stored: "explicit_limit")]
         case .clients:
-            ["client_ref", "name", "country", "mode", "annual_revenue", "financial_grade", "holdback_bp",
-             "funding_limit", "funded_balance", "group_ref"]
-        case .debtors: ["debtor_ref", "name", "country", "group_ref", "credit_limit"]
-        case .approvals: ["client_ref", "debtor_ref", "approved"]
+            [.init("client_ref", .reference(to: nil)), .init("name", .name), .init("country", .country),
+             .init("mode", .oneOf(["notified", "delegated", "confidential"])), .init("annual_revenue", .money(.base)),
+             .init("financial_grade", .integer(1...10)), .init("holdback_bp", .integer(0...10_000)),
+             .init("funding_limit", .money(.base)), .init("funded_balance", .money(.base)),
+             .init("group_ref", .reference(to: nil), optional: true)]
+        case .debtors:
+            [.init("debtor_ref", .reference(to: nil)), .init("name", .name), .init("country", .country),
+             .init("group_ref", .reference(to: nil), optional: true), .init("credit_limit", .money(.base))]
+        case .approvals:
+            [.init("client_ref", .reference(to: .clients)), .init("debtor_ref", .reference(to: .debtors)),
+             .init("approved", .money(.base))]
         case .documents:
-            ["doc_ref", "client_ref", "debtor_ref", "kind", "currency", "amount", "open_amount", "issue_date",
-             "due_date", "disputed"]
-        case .fxRates: ["currency", "as_of", "rate"]
+            [.init("doc_ref", .reference(to: nil)), .init("client_ref", .reference(to: .clients)),
+             .init("debtor_ref", .reference(to: .debtors)), .init("kind", .oneOf(["invoice", "credit_note"])),
+             .init("currency", .currency), .init("amount", .money(.column("currency"))),
+             .init("open_amount", .money(.column("currency"))), .init("issue_date", .date), .init("due_date", .date),
+             .init("disputed", .boolean)]
+        case .fxRates:
+            [.init("currency", .currency), .init("as_of", .date), .init("rate", .rate)]
         }
     }
+
+    /// The header row, in order: the columns' names.
+    public var header: [String] { columns.map(\.name) }
+
+    /// Where column `name` sits in `columns`.
+    public func index(of name: String) -> Int? { columns.firstIndex { $0.name == name } }
+
+    /// The column other files name one of this file's rows by: its key, when that is one column.
+    public var referenceKey: BundleColumn? { key.count == 1 ? index(of: key[0]).map { columns[$0] } : nil }
 
     /// The columns that identify a row (a row is an upsert by them).
     public var key: [String] {

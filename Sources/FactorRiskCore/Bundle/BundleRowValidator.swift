@@ -9,15 +9,42 @@
 /// integer minor units, booleans as `true`/`false`, dates as `YYYY-MM-DD`, an empty optional as nil.
 public struct BundleRowValidator: Sendable {
     public let file: BundleFile
+    /// The file's header names, in `file.columns` order.
+    private let names: [String]
     /// Where each of `file.columns` sits in the file's rows (header order may differ).
     private let positions: [Int]
-    private let kinds: [ColumnKind]
+    /// How each of `file.columns` is checked, compiled once from its description.
+    private let checks: [Check]
+    /// Whether each of `file.columns` may be empty.
+    private let optional: [Bool]
+    /// The column (in `file.columns` order) naming the currency of the row's amounts, if any.
+    private let rowCurrency: Int?
+    private let crossChecks: [CrossCheck]
     private let baseExponent: Int
 
-    /// What a column holds and how it is checked.
-    enum ColumnKind: Sendable {
-        case tenantRef, reference, optionalReference, name, country, currency, mode, documentKind
-        case baseMoney, optionalBaseMoney, documentMoney, date, bool, integer(ClosedRange<Int>), rate
+    /// How a column is checked: its `BundleColumn.Kind`, made ready for every row of a file.
+    enum Check: Sendable {
+        case tenantRef, reference, name, country, currency, date, bool, rate
+        case oneOf(words: [[UInt8]], list: String)
+        case baseMoney, rowMoney
+        case integer(ClosedRange<Int>)
+    }
+
+    /// The rules of a row that compare two of its columns (FORMATS.md), by position in `file.columns`.
+    enum CrossCheck: Sendable {
+        /// The amount of the first may not exceed that of the second.
+        case notAbove(Int, Int)
+        /// The date of the first may not precede that of the second.
+        case notBefore(Int, Int)
+    }
+
+    /// The rules of each file that compare two of its columns, by the columns' names (a new file
+    /// with such rules adds them here).
+    private static func crossChecks(of file: BundleFile) -> [(rule: (Int, Int) -> CrossCheck, first: String, second: String)] {
+        switch file {
+        case .documents: [(CrossCheck.notAbove, "open_amount", "amount"), (CrossCheck.notBefore, "due_date", "issue_date")]
+        default: []
+        }
     }
 
     /// Checks the header: every column of the file exactly once, in any order, and nothing else.
@@ -26,7 +53,8 @@ public struct BundleRowValidator: Sendable {
     public init(file: BundleFile, header: [String], baseExponent: Int) throws(BundleIssue) {
         self.file = file
         self.baseExponent = baseExponent
-        let wanted = file.columns
+        let columns = file.columns
+        let wanted = columns.map(\.name)
         var positions: [Int] = []
         for column in wanted {
             let matches = header.indices.filter { header[$0] == column }
@@ -43,21 +71,33 @@ public struct BundleRowValidator: Sendable {
             throw BundleIssue(file: file.fileName, line: 1, column: unknown,
                 message: "unknown column \"\(unknown)\" in the header (expected: \(wanted.joined(separator: ",")))")
         }
+        self.names = wanted
         self.positions = positions
-        self.kinds = Self.kinds(of: file)
-    }
-
-    private static func kinds(of file: BundleFile) -> [ColumnKind] {
-        switch file {
-        case .tenant: [.tenantRef, .name, .currency, .country, .baseMoney]
-        case .countries: [.country, .integer(0...7), .bool, .optionalBaseMoney]
-        case .clients:
-            [.reference, .name, .country, .mode, .baseMoney, .integer(1...10), .integer(0...10_000), .baseMoney, .baseMoney,
-             .optionalReference]
-        case .debtors: [.reference, .name, .country, .optionalReference, .baseMoney]
-        case .approvals: [.reference, .reference, .baseMoney]
-        case .documents: [.reference, .reference, .reference, .documentKind, .currency, .documentMoney, .documentMoney, .date, .date, .bool]
-        case .fxRates: [.currency, .date, .rate]
+        self.optional = columns.map(\.optional)
+        var rowCurrency: Int?
+        self.checks = columns.map { column in
+            switch column.kind {
+            case .tenantRef: return .tenantRef
+            case .reference: return .reference
+            case .name: return .name
+            case .country: return .country
+            case .currency: return .currency
+            case .date: return .date
+            case .boolean: return .bool
+            case .rate: return .rate
+            case .integer(let range): return .integer(range)
+            case .oneOf(let words):
+                let list = words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " or " + words.last!
+                return .oneOf(words: words.map { Array($0.utf8) }, list: list)
+            case .money(.base): return .baseMoney
+            case .money(.column(let currency)):
+                rowCurrency = wanted.firstIndex(of: currency)
+                return .rowMoney
+            }
+        }
+        self.rowCurrency = rowCurrency
+        self.crossChecks = Self.crossChecks(of: file).map { rule, first, second in
+            rule(wanted.firstIndex(of: first)!, wanted.firstIndex(of: second)!)
         }
     }
 
@@ -102,34 +142,41 @@ public struct BundleRowValidator: Sendable {
     /// values in `file.columns` order (`field(_:of:)` gives the bytes of a value `.asWritten`).
     /// `values` is the caller's, reused from row to row.
     public func validate(_ fields: CSVReader.Fields, line: Int, into values: inout [Value]) -> [BundleIssue] {
-        let columns = file.columns
         guard fields.count == positions.count else {
             return [issue(line, nil, "\(fields.count) fields, the header has \(positions.count)")]
         }
         values.removeAll(keepingCapacity: true)
         var issues: [BundleIssue] = []
-        // The exponent of the row's own currency, for documents' amounts.
+        // The exponent of the row's own currency, for amounts written in it.
         var rowExponent: Int?
-        if file == .documents { rowExponent = Currency.exponent(ofCode: fields[positions[4]]) }
-        for (index, kind) in kinds.enumerated() {
-            switch check(fields[positions[index]], kind, rowExponent: rowExponent) {
+        if let rowCurrency { rowExponent = Currency.exponent(ofCode: fields[positions[rowCurrency]]) }
+        for index in checks.indices {
+            let raw = fields[positions[index]]
+            if optional[index] && raw.isEmpty {
+                values.append(.null)
+                continue
+            }
+            switch check(raw, column: index, rowExponent: rowExponent) {
             case .value(let value): values.append(value)
             case .problem(let message):
                 values.append(.null)
-                issues.append(issue(line, columns[index], message))
+                issues.append(issue(line, names[index], message))
             }
         }
-        if file == .documents {
-            // The row's own rules, wherever the fields they compare are sound.
-            if case .integer(let amount) = values[5], case .integer(let open) = values[6], open > amount {
-                issues.append(issue(line, "open_amount", "\(fields.string(positions[6])) is above amount \(fields.string(positions[5]))"))
-            }
-            if values[7] == .asWritten, values[8] == .asWritten {
+        // The row's own rules, wherever the fields they compare are sound.
+        for rule in crossChecks {
+            switch rule {
+            case .notAbove(let first, let second):
+                if case .integer(let upper) = values[second], case .integer(let value) = values[first], value > upper {
+                    issues.append(issue(line, names[first],
+                        "\(fields.string(positions[first])) is above \(names[second]) \(fields.string(positions[second]))"))
+                }
+            case .notBefore(let first, let second):
                 // Dates in their one spelling compare as their bytes do.
-                let issued = fields[positions[7]]
-                let due = fields[positions[8]]
-                if due.lexicographicallyPrecedes(issued) {
-                    issues.append(issue(line, "due_date", "\(fields.string(positions[8])) is before issue_date \(fields.string(positions[7]))"))
+                if values[first] == .asWritten, values[second] == .asWritten,
+                   fields[positions[first]].lexicographicallyPrecedes(fields[positions[second]]) {
+                    issues.append(issue(line, names[first],
+                        "\(fields.string(positions[first])) is before \(names[second]) \(fields.string(positions[second]))"))
                 }
             }
         }
@@ -145,10 +192,11 @@ public struct BundleRowValidator: Sendable {
         BundleIssue(file: file.fileName, line: line, column: column, message: message)
     }
 
-    private func check(_ raw: UnsafeBufferPointer<UInt8>, _ kind: ColumnKind, rowExponent: Int?) -> FieldCheck {
+    /// Checks the field of column `index` (in `file.columns` order).
+    private func check(_ raw: UnsafeBufferPointer<UInt8>, column index: Int, rowExponent: Int?) -> FieldCheck {
         // The field as text, for messages only.
         var text: String { String(decoding: raw, as: UTF8.self) }
-        switch kind {
+        switch checks[index] {
         case .tenantRef:
             guard Self.isTenantRef(raw) else {
                 return .problem("\"\(text)\" is not a tenant reference (letters, digits, . _ -, at most 64)")
@@ -156,8 +204,6 @@ public struct BundleRowValidator: Sendable {
             return .value(.asWritten)
         case .reference:
             return Self.checkReference(raw)
-        case .optionalReference:
-            return raw.isEmpty ? .value(.null) : Self.checkReference(raw)
         case .name:
             guard !raw.isEmpty else { return .problem("is empty") }
             // Characters are counted only when the bytes could exceed 200 of them.
@@ -169,25 +215,18 @@ public struct BundleRowValidator: Sendable {
             }
             return .value(.asWritten)
         case .currency:
-            // A document's currency was looked up once already, for its amounts' exponent.
-            let known = file == .documents ? rowExponent != nil : Currency.exponent(ofCode: raw) != nil
+            // The currency of the row's amounts was looked up once already, for their exponent.
+            let known = index == rowCurrency ? rowExponent != nil : Currency.exponent(ofCode: raw) != nil
             guard known else { return .problem("\"\(text)\" is not an ISO 4217 currency code") }
             return .value(.asWritten)
-        case .mode:
-            guard Self.equals(raw, "notified") || Self.equals(raw, "delegated") || Self.equals(raw, "confidential") else {
-                return .problem("\"\(text)\" is not a mode (notified, delegated or confidential)")
-            }
-            return .value(.asWritten)
-        case .documentKind:
-            guard Self.equals(raw, "invoice") || Self.equals(raw, "credit_note") else {
-                return .problem("\"\(text)\" is not a kind (invoice or credit_note)")
+        case .oneOf(let words, let list):
+            guard words.contains(where: { raw.elementsEqual($0) }) else {
+                return .problem("\"\(text)\" is not a \(names[index]) (\(list))")
             }
             return .value(.asWritten)
         case .baseMoney:
             return Self.checkMoney(raw, exponent: baseExponent)
-        case .optionalBaseMoney:
-            return raw.isEmpty ? .value(.null) : Self.checkMoney(raw, exponent: baseExponent)
-        case .documentMoney:
+        case .rowMoney:
             // An unknown currency is reported on the currency column; the amount is not judged then.
             guard let rowExponent else { return .value(.null) }
             return Self.checkMoney(raw, exponent: rowExponent)

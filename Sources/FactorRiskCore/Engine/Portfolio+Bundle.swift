@@ -4,7 +4,7 @@ extension Portfolio {
     /// Rows go through the same parser and row checks as an import; the first problem is thrown.
     /// The policy is the default one (policy.json is applied by the importer, not here).
     public init(bundle files: [BundleFile: [UInt8]]) throws(BundleIssue) {
-        func rows(_ file: BundleFile, baseExponent: Int) throws(BundleIssue) -> [[String?]] {
+        func rows(_ file: BundleFile, baseExponent: Int) throws(BundleIssue) -> [BundleRecord] {
             guard let bytes = files[file] else { return [] }
             var records: [(Int, [String])] = []
             var malformed: BundleIssue?
@@ -23,10 +23,11 @@ extension Portfolio {
             if let malformed { throw malformed }
             guard let header = records.first else { return [] }
             let validator = try BundleRowValidator(file: file, header: header.1, baseExponent: baseExponent)
-            var values: [[String?]] = []
+            let recordReader = BundleRecord.Reader(file)
+            var values: [BundleRecord] = []
             for (line, fields) in records.dropFirst() {
                 switch validator.validate(fields, line: line) {
-                case .valid(let row): values.append(row)
+                case .valid(let row): values.append(recordReader.record(row))
                 case .invalid(let issues): throw issues[0]
                 }
             }
@@ -41,29 +42,33 @@ extension Portfolio {
         guard let tenantRow = try rows(.tenant, baseExponent: base.exponent).first else {
             throw BundleIssue(file: BundleFile.tenant.fileName, message: "holds no tenant row")
         }
-        self.init(tenant: Tenant(ref: tenantRow[0]!, baseCurrency: base, homeCountry: tenantRow[3]!, ownFunds: money(tenantRow[4])))
+        self.init(tenant: Tenant(ref: tenantRow["tenant_ref"]!, baseCurrency: base, homeCountry: tenantRow["home_country"]!,
+                                 ownFunds: money(tenantRow["own_funds"])))
         let exponent = base.exponent
         for row in try rows(.countries, baseExponent: exponent) {
-            countries[row[0]!] = Country(grade: Int(row[1]!)!, embargoed: row[2] == "true", limit: row[3].flatMap { Int64($0) })
+            countries[row["country"]!] = Country(grade: Int(row["grade"]!)!, embargoed: row["embargoed"] == "true",
+                                                 limit: row["limit"].flatMap { Int64($0) })
         }
         clients = try rows(.clients, baseExponent: exponent).map { row in
-            Client(ref: row[0]!, country: row[2]!, mode: ClientMode(rawValue: row[3]!)!, annualRevenue: money(row[4]),
-                   financialGrade: Int(row[5]!)!, holdbackBP: Int64(row[6]!)!, fundingLimit: money(row[7]),
-                   fundedBalance: money(row[8]), groupRef: row[9])
+            Client(ref: row["client_ref"]!, country: row["country"]!, mode: ClientMode(rawValue: row["mode"]!)!,
+                   annualRevenue: money(row["annual_revenue"]), financialGrade: Int(row["financial_grade"]!)!,
+                   holdbackBP: Int64(row["holdback_bp"]!)!, fundingLimit: money(row["funding_limit"]),
+                   fundedBalance: money(row["funded_balance"]), groupRef: row["group_ref"])
         }
         debtors = try rows(.debtors, baseExponent: exponent).map { row in
-            Debtor(ref: row[0]!, country: row[2]!, groupRef: row[3], creditLimit: money(row[4]))
+            Debtor(ref: row["debtor_ref"]!, country: row["country"]!, groupRef: row["group_ref"], creditLimit: money(row["credit_limit"]))
         }
         for row in try rows(.approvals, baseExponent: exponent) {
-            approvals[Pair(row[0]!, row[1]!)] = money(row[2])
+            approvals[Pair(row["client_ref"]!, row["debtor_ref"]!)] = money(row["approved"])
         }
         for row in try rows(.fxRates, baseExponent: exponent) {
-            fxRates[row[0]!, default: [:]][CalendarDate(iso: row[1]!)!] = DecimalRate(parsing: row[2]!)!
+            fxRates[row["currency"]!, default: [:]][CalendarDate(iso: row["as_of"]!)!] = DecimalRate(parsing: row["rate"]!)!
         }
         documents = try rows(.documents, baseExponent: exponent).map { row in
-            Document(ref: row[0]!, clientRef: row[1]!, debtorRef: row[2]!, kind: row[3] == "credit_note" ? .creditNote : .invoice,
-                     currency: Currency.iso(row[4]!)!, amount: money(row[5]), openAmount: money(row[6]),
-                     issueDate: CalendarDate(iso: row[7]!)!, dueDate: CalendarDate(iso: row[8]!)!, disputed: row[9] == "true")
+            Document(ref: row["doc_ref"]!, clientRef: row["client_ref"]!, debtorRef: row["debtor_ref"]!,
+                     kind: row["kind"] == "credit_note" ? .creditNote : .invoice, currency: Currency.iso(row["currency"]!)!,
+                     amount: money(row["amount"]), openAmount: money(row["open_amount"]), issueDate: CalendarDate(iso: row["issue_date"]!)!,
+                     dueDate: CalendarDate(iso: row["due_date"]!)!, disputed: row["disputed"] == "true")
         }
     }
 

@@ -168,9 +168,10 @@ final class ImportSession {
             if case .invalid(let rowIssues) = validator.validate(rows[0].fields, line: rows[0].line) { rowIssues.forEach(report) }
             return nil
         }
-        guard values[0] == tenantRef else {
+        let tenantRow = BundleRecord.Reader(.tenant).record(values)
+        guard tenantRow["tenant_ref"] == tenantRef else {
             report(BundleIssue(file: BundleFile.tenant.fileName, line: rows[0].line, column: "tenant_ref",
-                message: "\"\(values[0] ?? "")\" does not match --tenant \(tenantRef)"))
+                message: "\"\(tenantRow["tenant_ref"] ?? "")\" does not match --tenant \(tenantRef)"))
             return nil
         }
         let exponent = Currency.iso(baseCurrency)!.exponent
@@ -184,14 +185,14 @@ final class ImportSession {
             let changed = try connection.query("""
                 UPDATE tenants SET name = $2, home_country = $3, own_funds = $4, updated_at = now()
                 WHERE tenant_id = $1 AND (name, home_country, own_funds) IS DISTINCT FROM ($2, $3::char(2), $4::bigint)
-                """, [id, values[1], values[3], values[4]]).affectedRows
+                """, [id, tenantRow["name"], tenantRow["home_country"], tenantRow["own_funds"]]).affectedRows
             return Tenant(id: id, baseExponent: exponent, created: false,
                 counts: .init(file: BundleFile.tenant.fileName, rows: 1, inserted: 0, updated: changed))
         }
         let id = try connection.query("""
             INSERT INTO tenants (tenant_ref, name, base_currency, home_country, own_funds) VALUES ($1, $2, $3, $4, $5)
             RETURNING tenant_id
-            """, [values[0], values[1], values[2], values[3], values[4]]).first!.decode(Int64.self, at: 0)
+            """, [tenantRow["tenant_ref"], tenantRow["name"], tenantRow["base_currency"], tenantRow["home_country"], tenantRow["own_funds"]]).first!.decode(Int64.self, at: 0)
         try connection.query("INSERT INTO policies (tenant_id) VALUES ($1)", [id])
         return Tenant(id: id, baseExponent: exponent, created: true,
             counts: .init(file: BundleFile.tenant.fileName, rows: 1, inserted: 1, updated: 0))
@@ -238,12 +239,10 @@ final class ImportSession {
 
     /// Creates the file's staging table and COPYs its valid rows into it. Returns the rows staged.
     private func stage(_ file: BundleFile, path: String, baseExponent: Int) throws -> Int {
-        let table = StagingTable(file)
-        try connection.execute(table.createSQL)
         var validator: BundleRowValidator?
         var headerFailed = false
         var rows = 0
-        try connection.copyIn("COPY \(table.name) FROM STDIN") { writer in
+        try StagingTable(file).stage(connection) { writer in
             var line: [UInt8] = []
             line.reserveCapacity(512)
             var values: [BundleRowValidator.Value] = []
@@ -280,54 +279,28 @@ final class ImportSession {
         if validator == nil && !headerFailed {
             report(BundleIssue(file: file.fileName, line: 1, message: "the file is empty: it needs a header row"))
         }
-        // Temporary tables have no statistics until analysed; the checks and merge plan on them.
-        try connection.execute("ANALYZE \(table.name)")
         return rows
     }
 
     // MARK: Checks that need other rows
 
     private func checkDuplicates(_ file: BundleFile) throws {
-        let table = StagingTable(file)
-        let keys = file.key.map { "\"\($0)\"" }.joined(separator: ", ")
-        // A hash aggregate finds the duplicated keys; only their rows are then sorted for the report.
-        let rows = try connection.query("""
-            WITH duplicated AS (SELECT \(keys) FROM \(table.name) GROUP BY \(keys) HAVING count(*) > 1)
-            SELECT line, first_line, concat_ws(', ', \(keys)), count(*) OVER () FROM (
-                SELECT s.line, \(file.key.map { "s.\"\($0)\"" }.joined(separator: ", ")),
-                       min(s.line) OVER (PARTITION BY \(file.key.map { "s.\"\($0)\"" }.joined(separator: ", "))) AS first_line
-                FROM \(table.name) s JOIN duplicated USING (\(keys))
-            ) q WHERE line <> first_line ORDER BY line LIMIT $1
-            """, [maxIssues])
-        guard let first = rows.first else { return }
-        let total = try first.decode(Int.self, at: 3)
-        for row in rows.rows {
-            report(BundleIssue(file: file.fileName, line: try row.decode(at: 0), column: file.key.joined(separator: ","),
-                message: "duplicate key \(try row.decode(String.self, at: 2)) (first on line \(try row.decode(Int.self, at: 1)))"))
+        let (listed, total) = try StagingTable(file).duplicates(connection, limit: maxIssues)
+        for duplicate in listed {
+            report(BundleIssue(file: file.fileName, line: duplicate.line, column: file.key.joined(separator: ","),
+                message: "duplicate key \(duplicate.key) (first on line \(duplicate.first))"))
         }
-        issueCount += total - rows.rowCount
+        issueCount += total - listed.count
     }
 
     /// Approvals and documents must name clients and debtors that exist, in the bundle or already loaded.
     private func checkReferences(staged: Set<BundleFile>, tenantID: Int64) throws {
-        for file in [BundleFile.approvals, .documents] where staged.contains(file) {
-            for (column, table, stagedParent) in [("client_ref", "clients", BundleFile.clients), ("debtor_ref", "debtors", BundleFile.debtors)] {
-                // Two NOT EXISTS (not one NOT over an OR), so that each can be a hash anti-join.
-                let inBundle = staged.contains(stagedParent)
-                    ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(stagedParent).name) p WHERE p.\(column) = s.\(column))" : ""
-                let rows = try connection.query("""
-                    SELECT s.line, s.\(column), count(*) OVER () FROM \(StagingTable(file).name) s
-                    WHERE NOT EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = $1 AND t.\(column) = s.\(column)) \(inBundle)
-                    ORDER BY s.line LIMIT $2
-                    """, [tenantID, maxIssues])
-                guard let first = rows.first else { continue }
-                for row in rows.rows {
-                    report(BundleIssue(file: file.fileName, line: try row.decode(at: 0), column: column,
-                        message: "unknown \(column) \"\(try row.decode(String.self, at: 1))\" (not in \(stagedParent.fileName) nor loaded before)"))
-                }
-                issueCount += try first.decode(Int.self, at: 2) - rows.rowCount
-            }
+        let (listed, total) = try StagingTable.unknownReferences(connection, staged: staged, tenantID: tenantID, limit: maxIssues)
+        for unknown in listed {
+            report(BundleIssue(file: unknown.file.fileName, line: unknown.line, column: unknown.column,
+                message: "unknown \(unknown.column) \"\(unknown.value)\" (not in \(unknown.parent.fileName) nor loaded before)"))
         }
+        issueCount += total - listed.count
     }
 
     private func checkPolicy(path: String, baseExponent: Int) -> PolicyOverrides? {
@@ -343,10 +316,6 @@ final class ImportSession {
 
     /// Merges the staged rows of `file` into the tenant's table; returns (inserted, updated).
     private func merge(_ file: BundleFile, tenantID: Int64) throws -> (Int, Int) {
-        let statements = StagingTable(file).mergeStatements(tenantID: tenantID)
-        for statement in statements.resolve { try connection.execute(statement) }
-        let updated = try connection.execute(statements.update).affectedRows
-        let inserted = try connection.execute(statements.insert).affectedRows
-        return (inserted, updated)
+        try StagingTable(file).merge(connection, tenantID: tenantID)
     }
 }

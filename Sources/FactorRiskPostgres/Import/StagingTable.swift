@@ -1,127 +1,138 @@
 import FactorRiskCore
 
-/// The temporary table a bundle file is staged in, and the statement that merges it.
+/// The temporary table a bundle file is staged in, and the set-based checks and merge that run on it.
+///
+/// Everything here is derived from the file's description (`BundleFile.columns`, `key`) and its
+/// `MergeTarget`: the staged columns and their types, the duplicate and reference checks, the
+/// merge's column lists. The import and the API's document writes both stage and merge through it.
 ///
 /// Staging tables are temporary (no row-level security, dropped at commit): COPY into a table with
 /// row-level security is refused for a role it restricts, and a temporary table is private to the
-/// import's session. Columns are the file's, typed, plus the source line for error messages.
+/// session. Columns are the file's, typed, plus the source line for error messages.
 struct StagingTable {
     let file: BundleFile
 
     init(_ file: BundleFile) { self.file = file }
 
-    var name: String { "staged_\(file.rawValue == "fxRates" ? "fx_rates" : file.rawValue)" }
-
-    /// SQL types of the staged columns, in `file.columns` order.
-    private var types: [String] {
-        switch file {
-        case .tenant: ["text", "text", "text", "text", "bigint"]
-        case .countries: ["text", "smallint", "boolean", "bigint"]
-        case .clients: ["text", "text", "text", "text", "bigint", "smallint", "integer", "bigint", "bigint", "text"]
-        case .debtors: ["text", "text", "text", "text", "bigint"]
-        case .approvals: ["text", "text", "bigint"]
-        case .documents: ["text", "text", "text", "text", "text", "bigint", "bigint", "date", "date", "boolean"]
-        case .fxRates: ["text", "date", "numeric"]
-        }
-    }
+    var name: String { "staged_\(file.fileName.dropLast(".csv".count))" }
 
     var createSQL: String {
-        let columns = zip(file.columns, types).map { "\"\($0)\" \($1)" }.joined(separator: ", ")
+        let columns = file.columns.map { "\"\($0.name)\" \($0.stagingType)" }.joined(separator: ", ")
         return "CREATE TEMPORARY TABLE \(name) (line integer NOT NULL, \(columns)) ON COMMIT DROP"
     }
 
-    /// The statements that merge the staged rows into the tenant's table (see `merge`).
-    /// `$1` in the selects stands for the tenant id, which is rendered from an integer.
-    func mergeStatements(tenantID: Int64) -> MergeStatements {
-        switch file {
-        case .tenant:
-            preconditionFailure("tenant.csv is merged by the import itself")
-        case .countries:
-            return Self.merge(tenantID: tenantID, staged: name, 
-                table: "countries", key: ["country"], columns: ["grade", "embargoed", "explicit_limit"],
-                select: "SELECT country, grade, embargoed, \"limit\" AS explicit_limit FROM \(name)", touch: false)
-        case .clients:
-            let columns = ["name", "country", "mode", "annual_revenue", "financial_grade", "holdback_bp", "funding_limit",
-                           "funded_balance", "group_ref"]
-            return Self.merge(tenantID: tenantID, staged: name, 
-                table: "clients", key: ["client_ref"], columns: columns,
-                select: "SELECT client_ref, \(columns.joined(separator: ", ")) FROM \(name)")
-        case .debtors:
-            return Self.merge(tenantID: tenantID, staged: name, 
-                table: "debtors", key: ["debtor_ref"], columns: ["name", "country", "group_ref", "credit_limit"],
-                select: "SELECT debtor_ref, name, country, group_ref, credit_limit FROM \(name)")
-        case .approvals:
-            return Self.merge(tenantID: tenantID, staged: name, 
-                table: "approvals", key: ["client_id", "debtor_id"], columns: ["approved"],
-                select: """
-                    SELECT c.client_id, d.debtor_id, s.approved FROM \(name) s
-                    JOIN clients c ON c.tenant_id = $1 AND c.client_ref = s.client_ref
-                    JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
-                    """)
-        case .fxRates:
-            return Self.merge(tenantID: tenantID, staged: name, 
-                table: "fx_rates", key: ["currency", "as_of"], columns: ["rate"],
-                select: "SELECT currency, as_of, rate FROM \(name)", touch: false)
-        case .documents:
-            return Self.merge(tenantID: tenantID, staged: name, 
-                table: "documents", key: ["doc_ref"],
-                columns: ["client_id", "debtor_id", "kind", "currency", "amount", "open_amount", "issue_date", "due_date", "disputed"],
-                select: """
-                    SELECT s.doc_ref, c.client_id, d.debtor_id, s.kind, s.currency, s.amount, s.open_amount,
-                           s.issue_date, s.due_date, s.disputed FROM \(name) s
-                    JOIN clients c ON c.tenant_id = $1 AND c.client_ref = s.client_ref
-                    JOIN debtors d ON d.tenant_id = $1 AND d.debtor_ref = s.debtor_ref
-                    """, touch: false)
+    /// Creates the table, fills it through `copy` (COPY text lines: `line`, then the columns in
+    /// `file.columns` order) and gathers its statistics, which the checks and the merge plan on.
+    func stage(_ connection: PGConnection, _ copy: (PGCopyWriter) throws -> Void) throws {
+        try connection.execute(createSQL)
+        try connection.copyIn("COPY \(name) FROM STDIN", copy)
+        // Temporary tables have no statistics until analysed.
+        try connection.execute("ANALYZE \(name)")
+    }
+
+    // MARK: Checks that need other rows
+
+    /// Staged rows whose key is on an earlier line too: (line, first line, key as text), up to
+    /// `limit` in line order, and how many there are in all.
+    func duplicates(_ connection: PGConnection, limit: Int) throws -> (listed: [(line: Int, first: Int, key: String)], total: Int) {
+        let keys = file.key.map { "\"\($0)\"" }.joined(separator: ", ")
+        let staged = file.key.map { "s.\"\($0)\"" }.joined(separator: ", ")
+        // A hash aggregate finds the duplicated keys; only their rows are then sorted for the report.
+        let rows = try connection.query("""
+            WITH duplicated AS (SELECT \(keys) FROM \(name) GROUP BY \(keys) HAVING count(*) > 1)
+            SELECT line, first_line, concat_ws(', ', \(keys)), count(*) OVER () FROM (
+                SELECT s.line, \(staged), min(s.line) OVER (PARTITION BY \(staged)) AS first_line
+                FROM \(name) s JOIN duplicated USING (\(keys))
+            ) q WHERE line <> first_line ORDER BY line LIMIT $1
+            """, [limit])
+        guard let first = rows.first else { return ([], 0) }
+        let listed = try rows.rows.map { row in
+            (line: try row.decode(Int.self, at: 0), first: try row.decode(Int.self, at: 1), key: try row.decode(String.self, at: 2))
         }
+        return (listed, try first.decode(Int.self, at: 3))
     }
 
-    /// The statements of a merge, in order.
-    struct MergeStatements {
-        /// Resolves references and marks each staged row as present in the table or new,
-        /// before anything is written.
-        let resolve: [String]
-        /// Rewrites the present rows whose values differ (the affected count is the updated rows).
-        let update: String
-        /// Inserts the new rows (the affected count is the inserted rows).
-        let insert: String
+    /// A staged value naming a row of another file that is neither staged nor stored.
+    struct UnknownReference {
+        let file: BundleFile
+        let line: Int
+        /// The referring column's name.
+        let column: String
+        let value: String
+        /// The file it should name a row of.
+        let parent: BundleFile
     }
 
-    /// Whether each row is already there is decided first, into a temporary table, and only then
-    /// are rows written: a statement that both inserted into a table and probed it for the keys
-    /// it had not yet inserted could, under a nested-loop plan, walk its own new index entries
-    /// for every row. Rows that are the same are not rewritten, so a re-import leaves no new row
-    /// version; new rows are plain inserts. Imports of one tenant are serialised by an advisory lock.
-    ///
-    /// Rows are resolved and inserted in the order of the table's key: each probe and each new
-    /// entry of the primary key's B-tree then lands next to the one before (a million documents
-    /// in key order went in 1.5 s faster than in the order of the file).
-    private static func merge(tenantID: Int64, staged: String, table: String, key: [String], columns: [String], select: String,
-                              touch: Bool = true) -> MergeStatements {
-        let resolved = "resolved_\(staged)"
+    /// Every reference to another file's row, in the staged files, must name a row staged in that
+    /// file or stored already. Returns up to `limit` unknown ones per column, in line order, and how
+    /// many there are in all.
+    static func unknownReferences(
+        _ connection: PGConnection, staged: Set<BundleFile>, tenantID: Int64, limit: Int
+    ) throws -> (listed: [UnknownReference], total: Int) {
+        var listed: [UnknownReference] = []
+        var total = 0
+        for file in BundleFile.loadOrder where staged.contains(file) {
+            for column in file.columns {
+                guard let parent = column.referencedFile, let target = MergeTarget.of(parent), let parentKey = parent.referenceKey else { continue }
+                // Two NOT EXISTS (not one NOT over an OR), so that each can be a hash anti-join.
+                let inBundle = staged.contains(parent)
+                    ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(parent).name) p WHERE p.\"\(parentKey.name)\" = s.\"\(column.name)\")" : ""
+                let rows = try connection.query("""
+                    SELECT s.line, s.\"\(column.name)\", count(*) OVER () FROM \(StagingTable(file).name) s
+                    WHERE NOT EXISTS (SELECT 1 FROM \(target.table) t WHERE t.tenant_id = $1 AND t.\(parentKey.stored) = s.\"\(column.name)\") \(inBundle)
+                    ORDER BY s.line LIMIT $2
+                    """, [tenantID, limit])
+                guard let first = rows.first else { continue }
+                for row in rows.rows {
+                    listed.append(UnknownReference(file: file, line: try row.decode(at: 0), column: column.name,
+                                                   value: try row.decode(at: 1), parent: parent))
+                }
+                total += try first.decode(Int.self, at: 2)
+            }
+        }
+        return (listed, total)
+    }
+
+    // MARK: Merge
+
+    /// Merges the staged rows into the tenant's table (see `MergeStatements`); returns (inserted, updated).
+    /// `beforeWriting` runs once the rows are resolved, before anything is written.
+    func merge(_ connection: PGConnection, tenantID: Int64,
+               beforeWriting: (MergeStatements) throws -> Void = { _ in }) throws -> (inserted: Int, updated: Int) {
+        let statements = mergeStatements(tenantID: tenantID)
+        for statement in statements.resolve { try connection.execute(statement) }
+        try beforeWriting(statements)
+        let updated = try connection.execute(statements.update).affectedRows
+        let inserted = try connection.execute(statements.insert).affectedRows
+        return (inserted, updated)
+    }
+
+    /// The statements that merge the staged rows into the tenant's table, from the file's columns:
+    /// a reference to another file's row is resolved to that row's id by a join; every other
+    /// column is copied as staged, into its `stored` column.
+    func mergeStatements(tenantID: Int64) -> MergeStatements {
+        guard let target = MergeTarget.of(file) else { preconditionFailure("\(file.fileName) is merged by the import itself") }
         let tenant = String(tenantID)
-        let all = (key + columns).joined(separator: ", ")
-        let match = key.map { "t.\($0) = r.\($0)" }.joined(separator: " AND ")
-        let order = key.map { "r.\($0)" }.joined(separator: ", ")
-        var assignments = columns.map { "\($0) = r.\($0)" }
-        if touch { assignments.append("updated_at = now()") }
-        let old = columns.map { "t.\($0)" }.joined(separator: ", ")
-        let new = columns.map { "r.\($0)" }.joined(separator: ", ")
-        let source = select.replacingOccurrences(of: "$1", with: tenant)
+        var selected: [String] = []
+        var stored: [String] = []
+        var joins: [String] = []
+        for (index, column) in file.columns.enumerated() {
+            if let parent = column.referencedFile, let parentTarget = MergeTarget.of(parent), let id = parentTarget.idColumn,
+               let parentKey = parent.referenceKey {
+                let alias = "p\(index)"
+                joins.append("JOIN \(parentTarget.table) \(alias) ON \(alias).tenant_id = \(tenant) AND \(alias).\(parentKey.stored) = s.\"\(column.name)\"")
+                selected.append("\(alias).\(id)")
+                stored.append(id)
+            } else {
+                selected.append(column.stored == column.name ? "s.\"\(column.name)\"" : "s.\"\(column.name)\" AS \(column.stored)")
+                stored.append(column.stored)
+            }
+        }
+        let key = file.key.map { stored[file.index(of: $0)!] }
         return MergeStatements(
-            resolve: [
-                """
-                CREATE TEMPORARY TABLE \(resolved) ON COMMIT DROP AS
-                SELECT r.*, EXISTS (SELECT 1 FROM \(table) t WHERE t.tenant_id = \(tenant) AND \(match)) AS present
-                FROM (\(source)) r
-                ORDER BY \(order)
-                """,
-                "ANALYZE \(resolved)",
-            ],
-            update: """
-                UPDATE \(table) t SET \(assignments.joined(separator: ", ")) FROM \(resolved) r
-                WHERE r.present AND t.tenant_id = \(tenant) AND \(match) AND (\(old)) IS DISTINCT FROM (\(new))
-                """,
-            insert: "INSERT INTO \(table) (tenant_id, \(all)) SELECT \(tenant), \(all) FROM \(resolved) r WHERE NOT r.present ORDER BY \(order)")
+            tenant: tenant, table: target.table, resolved: "resolved_\(name)", key: key,
+            columns: stored.filter { !key.contains($0) }, touch: target.touch,
+            source: "SELECT \(selected.joined(separator: ", ")) FROM \(name) s\((joins.map { "\n" + $0 }).joined())")
     }
 
     /// Appends a value in COPY's text format: `\N` for NULL, backslash, tab, CR and LF escaped.

@@ -6,6 +6,8 @@ public struct PostgresStores: Sendable {
     public let live: any LiveStore
     public let keys: any KeyStore
     public let operations: any OperationsStore
+    public let documents: any DocumentStore
+    public let decisions: any DecisionStore
 
     public init(pool: PGPool) {
         tenants = PostgresTenantStore(pool: pool)
@@ -13,5 +15,7 @@ public struct PostgresStores: Sendable {
         live = PostgresLiveStore(pool: pool)
         keys = PostgresKeyStore(pool: pool)
         operations = PostgresOperationsStore(pool: pool)
+        documents = PostgresDocumentStore(pool: pool)
+        decisions = PostgresDecisionStore(pool: pool)
     }
 }

@@ -18,7 +18,8 @@ public struct TenantScope: Sendable, Hashable {
         case recalculation = 0x5245_4341
         /// Builders of the live aggregates (exclusive) against the writers that move them (shared) ("LIVE").
         case live = 0x4C49_5645
-        /// One import of the tenant at a time ("FRIM").
+        /// One writer of bundle rows at a time: an import, or a batch of `POST /v1/documents`,
+        /// whose merge decides which rows are new before inserting them ("FRIM").
         case importing = 0x4652_494D
     }
 

@@ -1,0 +1,7 @@
+/// Why a limit decision was refused; nothing was written.
+public enum LimitDecisionError: Error, Sendable, Equatable {
+    /// The debtor or client named does not exist for the tenant (`what` names it, e.g. `debtor "D1"`).
+    case notFound(String)
+    /// The caller decided against `previous`, but the value is `current`: someone changed it meanwhile.
+    case conflict(previous: Int64, current: Int64)
+}
