@@ -7,6 +7,19 @@ public enum Money {
     /// The largest exponent the conversions accept: `10^18` is the largest power of ten in `Int64`.
     public static let maxExponent = 18
 
+    /// The largest amount the service takes in, in minor units of its currency: sixteen nines
+    /// (99,999,999,999,999.99 EUR, 9,999,999,999,999,999 JPY, 9,999,999,999,999.999 KWD).
+    /// Sums are kept in 64 bits (9,223,372,036,854,775,807): it takes more than 922 amounts at
+    /// this ceiling on one sum to pass that, which the engine then reports for the tenant alone.
+    public static let largestAmount: Int64 = 9_999_999_999_999_999
+
+    /// Why `minor` (parsed from `text`) is not an amount the service takes in, or nil when it is.
+    public static func refusal(_ minor: Int64, text: some StringProtocol, exponent: Int) -> String? {
+        if minor < 0 { return "\(text) is negative" }
+        if minor > largestAmount { return "\(text) is above the largest amount, \(format(largestAmount, exponent: exponent))" }
+        return nil
+    }
+
     /// Parses an exact decimal amount into minor units of a currency with `exponent` minor digits.
     ///
     /// The grammar is strict because the import must reject, not guess: an optional `-`, one or

@@ -18,6 +18,11 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let missing as SnapshotMissing {
             let error = APIError.noSnapshot(missing)
             return Response.json(error.json, status: error.status)
+        } catch let error as PGError where error.isOutOfRange {
+            let answer = APIError(
+                .unprocessableContent, "figures_out_of_range",
+                "the tenant's figures are beyond what the engine computes (a sum or a converted amount above 9,223,372,036,854,775,807 minor units): correct its largest amounts or exchange rates")
+            return Response.json(answer.json, status: answer.status)
         } catch is TenantGone {
             return Response.json(APIError.tenantGone.json, status: APIError.tenantGone.status)
         } catch let error as HTTPError {

@@ -47,6 +47,7 @@ struct LiveController {
             throw APIError.invalidParameter("amount", "\"\(amountText)\": \(error)")
         }
         guard amount > 0 else { throw APIError.invalidParameter("amount", "must be above 0") }
+        if let refusal = Money.refusal(amount, text: amountText, exponent: exponent) { throw APIError.invalidParameter("amount", refusal) }
         let pair = exposure.pairs.first { $0.clientRef == clientRef } ?? RiskReport.PairRow(clientRef: clientRef, debtorRef: debtorRef)
         let affiliate = exposure.declaredGroupRef != nil && exposure.declaredGroupRef == client.groupRef
         let result = PurchaseCheck(

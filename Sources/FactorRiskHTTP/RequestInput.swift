@@ -30,11 +30,16 @@ enum RequestInput {
 
     /// Money in base minor units from a decimal string.
     static func money(_ raw: String, exponent: Int, path: String) throws(APIError) -> Int64 {
+        let minor: Int64
         do {
-            return try Money.parse(raw, exponent: exponent)
+            minor = try Money.parse(raw, exponent: exponent)
         } catch {
             throw APIError(.unprocessableContent, "validation_failed", "\(path): \(error)", details: [.init(path, "\(error)")])
         }
+        if minor > Money.largestAmount, let refusal = Money.refusal(minor, text: raw, exponent: exponent) {
+            throw APIError(.unprocessableContent, "validation_failed", "\(path): \(refusal)", details: [.init(path, refusal)])
+        }
+        return minor
     }
 
     /// The body as a JSON object, refusing members not in `allowed`.

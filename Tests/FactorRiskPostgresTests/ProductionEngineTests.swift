@@ -64,7 +64,7 @@ struct ProductionEngineTests {
         // (2.5e19), both above Int64.max (9.2e18) before their division by 10,000.
         var files: [BundleFile: [UInt8]] = [:]
         func file(_ name: BundleFile, _ lines: [String]) { files[name] = Array((lines.joined(separator: "\n") + "\n").utf8) }
-        file(.tenant, ["tenant_ref,name,base_currency,home_country,own_funds", "big,Big Factor,EUR,FR,900000000000000.00"])
+        file(.tenant, ["tenant_ref,name,base_currency,home_country,own_funds", "big,Big Factor,EUR,FR,90000000000000.00"])
         file(.clients, [
             "client_ref,name,country,mode,annual_revenue,financial_grade,holdback_bp,funding_limit,funded_balance,group_ref",
             "C1,Large SA,FR,notified,1000000000.00,2,10000,90000000000000.00,0.00,",

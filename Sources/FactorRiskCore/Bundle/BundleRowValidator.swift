@@ -269,7 +269,9 @@ public struct BundleRowValidator: Sendable {
     private static func checkMoney(_ raw: UnsafeBufferPointer<UInt8>, exponent: Int) -> FieldCheck {
         do {
             let minor = try Money.parse(utf8: raw, exponent: exponent)
-            guard minor >= 0 else { return .problem("\(String(decoding: raw, as: UTF8.self)) is negative") }
+            if let refusal = Money.refusal(minor, text: String(decoding: raw, as: UTF8.self), exponent: exponent) {
+                return .problem(refusal)
+            }
             return .value(.integer(minor))
         } catch {
             return .problem("\"\(String(decoding: raw, as: UTF8.self))\" is not an amount: \(error.description)")

@@ -59,6 +59,10 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether this error means the connection itself is gone (SQLSTATE class 08, admin shutdown, or libpq's own loss).
+    /// A figure left the range of its type (SQLSTATE 22003): a sum or a converted amount of a
+    /// tenant beyond 64 bits. The tenant's data, not the request, is at fault.
+    public var isOutOfRange: Bool { sqlState == "22003" }
+
     public var isConnectionFailure: Bool {
         if kind == .connection || kind == .connectionLost { return true }
         guard let sqlState else { return false }

@@ -30,6 +30,20 @@ public struct Recalculation: Sendable {
         public var breachTotal: Int { breachCounts.values.reduce(0, +) }
     }
 
+    /// `body`, with a figure out of range (SQLSTATE 22003) turned into a failure that says which
+    /// tenant and what to look for: the run is rolled back, its previous snapshot stays whole.
+    static func outOfRangeExplained<T>(_ tenantRef: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PGError where error.isOutOfRange {
+            throw Refusal(description: """
+                tenant \(tenantRef): a sum or a converted amount is beyond what the engine computes \
+                (9,223,372,036,854,775,807 minor units); look for the largest amounts and exchange rates \
+                of its documents (\(error.message))
+                """)
+        }
+    }
+
     /// Why a run did not happen.
     public struct Refusal: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -49,15 +63,17 @@ public struct Recalculation: Sendable {
             throw Refusal(description: "no tenant \"\(tenantRef)\"")
         }
         let tenantID = tenant.id
-        let (previous, changes) = try await pool.tenantTransaction(tenantID) { connection in
-            guard try tenant.lock(.recalculation, wait ? .exclusive : .tryExclusive, on: connection) else {
-                throw Refusal(description: "tenant \(tenantRef): another recalculation is running (--wait waits for it)")
+        let (previous, changes) = try await Self.outOfRangeExplained(tenantRef) {
+            try await pool.tenantTransaction(tenantID) { connection in
+                guard try tenant.lock(.recalculation, wait ? .exclusive : .tryExclusive, on: connection) else {
+                    throw Refusal(description: "tenant \(tenantRef): another recalculation is running (--wait waits for it)")
+                }
+                try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date)
+                let previous = try connection.query(
+                    "SELECT max(as_of) FROM snapshots WHERE tenant_id = $1 AND as_of < $2", [tenantID, date]
+                ).first?.decode(CalendarDate?.self, at: 0)
+                return (previous, try connection.query(SnapshotChanges.summary, [tenantID, date, previous, SnapshotChanges.breachCodes, Int64(listing)]).rows)
             }
-            try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date)
-            let previous = try connection.query(
-                "SELECT max(as_of) FROM snapshots WHERE tenant_id = $1 AND as_of < $2", [tenantID, date]
-            ).first?.decode(CalendarDate?.self, at: 0)
-            return (previous, try connection.query(SnapshotChanges.summary, [tenantID, date, previous, SnapshotChanges.breachCodes, Int64(listing)]).rows)
         }
         var counts: [String: Int] = [:]
         var listed: [String: [Breach]] = [:]
