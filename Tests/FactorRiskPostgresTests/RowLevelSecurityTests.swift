@@ -44,7 +44,7 @@ struct RowLevelSecurityTests {
     static let tenantTables = ["tenants", "policies", "countries", "clients", "debtors", "approvals", "documents", "fx_rates"]
     static let snapshotTables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
     static let apiTables = ["api_keys", "limit_decisions", "live_states", "live_pairs", "live_debtors", "live_groups", "live_countries",
-                            "live_changes"]
+                            "live_changes", "tenant_counters"]
 
     @Test("every tenant table shows tenant A only its own rows, even when asked for B's by id")
     func readsAreConfined() throws {
@@ -126,8 +126,8 @@ struct RowLevelSecurityTests {
     func decisionsAreAppendOnly() throws {
         try connection.tenantTransaction(tenantA) { connection in
             try connection.query("""
-                INSERT INTO limit_decisions (tenant_id, subject, debtor_ref, old_value, new_value, decided_by, reason)
-                VALUES ($1, 'credit_limit', 'D1', 100, 200, 'test', 'annual review')
+                INSERT INTO limit_decisions (tenant_id, decision_id, subject, debtor_ref, old_value, new_value, decided_by, reason)
+                VALUES ($1, 1, 'credit_limit', 'D1', 100, 200, 'test', 'annual review')
                 """, [tenantA])
         }
         for statement in ["UPDATE limit_decisions SET new_value = 1", "DELETE FROM limit_decisions"] {

@@ -50,7 +50,9 @@ public enum APIKeys {
             return String(byte >> 4, radix: 16) + String(byte & 15, radix: 16)
         }.joined()
         let row = try connection.query("""
-            INSERT INTO api_keys (tenant_id, token_sha256, role, label) VALUES ($1, sha256(convert_to($2, 'UTF8')), $3, $4)
+            WITH \(TenantScope.nextID(.apiKey))
+            INSERT INTO api_keys (tenant_id, key_id, token_sha256, role, label)
+            SELECT $1, id, sha256(convert_to($2, 'UTF8')), $3, $4 FROM next_id
             RETURNING key_id, created_at::text
             """, [tenantID, secret, role.rawValue, label]).first!
         let key = Key(keyID: try row.decode(at: 0), role: role, label: label, createdAt: try row.decode(at: 1), revokedAt: nil)

@@ -33,8 +33,9 @@ public struct PostgresDecisionStore: DecisionStore {
             try connection.query("UPDATE debtors SET credit_limit = $3, updated_at = now() WHERE tenant_id = $1 AND debtor_ref = $2",
                                  [tenant.id, debtorRef, value])
             return try Self.decision(try connection.query("""
-                INSERT INTO limit_decisions (tenant_id, subject, debtor_ref, old_value, new_value, decided_by, reason)
-                VALUES ($1, 'credit_limit', $2, $3, $4, $5, $6) RETURNING \(Self.columns)
+                WITH \(TenantScope.nextID(.limitDecision))
+                INSERT INTO limit_decisions (tenant_id, decision_id, subject, debtor_ref, old_value, new_value, decided_by, reason)
+                SELECT $1, id, 'credit_limit', $2, $3, $4, $5, $6 FROM next_id RETURNING \(Self.columns)
                 """, [tenant.id, debtorRef, current, value, author, reason]).first!)
         }
     }
@@ -57,8 +58,9 @@ public struct PostgresDecisionStore: DecisionStore {
                 ON CONFLICT (tenant_id, client_id, debtor_id) DO UPDATE SET approved = EXCLUDED.approved, updated_at = now()
                 """, [tenant.id, client, debtor, value])
             let decision = try Self.decision(try connection.query("""
-                INSERT INTO limit_decisions (tenant_id, subject, client_ref, debtor_ref, old_value, new_value, decided_by, reason)
-                VALUES ($1, 'approval', $2, $3, $4, $5, $6, $7) RETURNING \(Self.columns)
+                WITH \(TenantScope.nextID(.limitDecision))
+                INSERT INTO limit_decisions (tenant_id, decision_id, subject, client_ref, debtor_ref, old_value, new_value, decided_by, reason)
+                SELECT $1, id, 'approval', $2, $3, $4, $5, $6, $7 FROM next_id RETURNING \(Self.columns)
                 """, [tenant.id, clientRef, debtorRef, current, value, author, reason]).first!)
             try LiveEngine.recordChanges(connection, tenantID: tenant.id, pairs: [(client: client, debtor: debtor)])
             return decision

@@ -59,6 +59,24 @@ public struct TenantScope: Sendable, Hashable {
     /// from an integer (SET takes no bind parameter).
     public var prologue: [String] { [Self.serviceRole, "SET LOCAL app.tenant_id = '\(id)'"] }
 
+    /// The tenant's own number series (migration 0006): its ids tell nothing of other tenants.
+    public enum Counter: String, Sendable {
+        case apiKey = "api_key"
+        case limitDecision = "limit_decision"
+    }
+
+    /// A CTE, `next_id (id)`, that takes the next number of the tenant's `counter` (the tenant id
+    /// being `$1`), for the INSERT that follows it; the counter's row lock orders concurrent takers.
+    static func nextID(_ counter: Counter) -> String {
+        """
+        next_id AS (
+            INSERT INTO tenant_counters (tenant_id, counter, last_value) VALUES ($1, '\(counter.rawValue)', 1)
+            ON CONFLICT (tenant_id, counter) DO UPDATE SET last_value = tenant_counters.last_value + 1
+            RETURNING last_value AS id
+        )
+        """
+    }
+
     /// The tenant whose reference is `ref`, or nil when there is none.
     public static func named(_ ref: String, on connection: PGConnection) throws -> TenantScope? {
         try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first
