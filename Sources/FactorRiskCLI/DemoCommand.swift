@@ -43,7 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
         let started = Date()
         let progress = Progress(terminal: isatty(2) == 1, started: started)
 
-        let (summary, html, topDebtor) = try await database.withDatabase { pool -> (String, String, String?) in
+        let (summary, html, topDebtor) = try await database.withStores { stores -> (String, String, String?) in
             // 1. A realistic portfolio, generated and imported (an upsert: a second demo changes nothing).
             progress.say("seeding \(count) documents for tenant \(ref)")
             let portfolio = SyntheticPortfolio(.init(tenantRef: ref, documents: count, seed: 1, asOf: date))
@@ -51,20 +51,19 @@ struct DemoCommand: AsyncParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: folder) }
             var sink = try CSVFileSink(directory: folder)
             try portfolio.generate(into: &sink)
-            let imported = try await BundleImporter(pool: pool).importBundle(directory: folder, tenantRef: ref)
+            let imported = try await stores.importer().importBundle(directory: folder, tenantRef: ref)
             progress.done("\(portfolio.clientCount) clients, \(portfolio.debtorCount) debtors, \(count) documents imported in \(String(format: "%.1f", imported.seconds)) s")
 
             // 2. The nightly job, for each of the days before and for the date itself.
             for offset in stride(from: days, through: 0, by: -1) {
                 let day = date.adding(days: -offset)
                 progress.say("nightly recalculation \(days - offset + 1)/\(days + 1), as of \(day)")
-                _ = try await Recalculation.run(pool: pool, tenantRef: ref, asOf: day, wait: true)
+                _ = try await stores.recalculate(ref, asOf: day, wait: true)
             }
             progress.done("\(days + 1) snapshots, \(date.adding(days: -days)) to \(date)")
 
             // 3. The morning summary and the HTML report, from the last snapshot.
             progress.say("writing the report")
-            let stores = PostgresStores(pool: pool)
             guard let tenant = try await stores.tenants.named(ref) else { throw ValidationError("no tenant \"\(ref)\"") }
             let input = try await stores.snapshots.htmlInput(tenant, asOf: date)
             progress.done("report ready")

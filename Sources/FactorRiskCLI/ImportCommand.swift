@@ -34,8 +34,8 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let (tenant, file, directory, maxErrors) = (self.tenant, self.file, self.directory, self.maxErrors)
         do {
-            let summary = try await database.withDatabase { pool in
-                let importer = BundleImporter(pool: pool, maxIssues: maxErrors)
+            let summary = try await database.withStores { stores in
+                let importer = stores.importer(maxIssues: maxErrors)
                 if let file { return try await importer.importFile(path: file, tenantRef: tenant) }
                 return try await importer.importBundle(directory: directory!, tenantRef: tenant)
             }

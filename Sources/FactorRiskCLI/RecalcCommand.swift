@@ -46,11 +46,11 @@ struct RecalcCommand: AsyncParsableCommand {
         // A tenant's statements run one after another on one core; tenants side by side use the rest.
         let jobs = all ? (self.jobs ?? min(16, max(1, ProcessInfo.processInfo.activeProcessorCount))) : 1
         let terminal = isatty(1) == 1
-        let failed = try await database.withDatabase(maxConnections: jobs + 1) { pool -> Bool in
-            let tenants: [String] = all ? try await PostgresStores(pool: pool).tenants.refs() : [tenant!]
+        let failed = try await database.withStores(maxConnections: jobs + 1) { stores -> Bool in
+            let tenants: [String] = all ? try await stores.tenants.refs() : [tenant!]
             let recalculate: @Sendable (Int) async -> (Int, Result<Recalculation.Outcome, any Error>) = { index in
                 do {
-                    return (index, .success(try await Recalculation.run(pool: pool, tenantRef: tenants[index], asOf: date, wait: wait)))
+                    return (index, .success(try await stores.recalculate(tenants[index], asOf: date, wait: wait)))
                 } catch {
                     return (index, .failure(error))
                 }

@@ -50,8 +50,8 @@ struct SeedCommand: AsyncParsableCommand {
         }
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let tenant = self.tenant
-        let summary = try await database.withDatabase { pool in
-            try await BundleImporter(pool: pool).importBundle(directory: folder, tenantRef: tenant)
+        let summary = try await database.withStores { stores in
+            try await stores.importer().importBundle(directory: folder, tenantRef: tenant)
         }
         print(summary)
     }
