@@ -175,7 +175,8 @@ public struct CSVReader: Sendable {
                 let end = min(count, index + max(room, 0) + 1)
                 while index < end {
                     let byte = input[index]
-                    if byte == Self.comma || byte == Self.newline || byte == Self.quote || byte == 0 { break }
+                    // Every byte that ends the scan sorts at or below the comma; most text sorts above it.
+                    if byte <= Self.comma, byte == Self.comma || byte == Self.newline || byte == Self.quote || byte == 0 { break }
                     index += 1
                 }
                 if index - start > room {
