@@ -8,7 +8,11 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Load a portfolio bundle (FORMATS.md) into a tenant: every row an upsert, all or nothing.",
         discussion: """
             A bad row anywhere and nothing is written: every problem is listed by file, line and column \
-            (up to --max-errors, with the count of the rest), and the exit status is 1.
+            (up to --max-errors, with the count of the rest), and the exit status is 1. Only FORMATS.md's \
+            file names are read; any other file in the folder is refused (hidden files, *.md notes and \
+            subfolders are passed over). A file that cannot be read (a dangling link, a folder, a pipe, \
+            a device) is refused by name. A field may hold 64 KiB, a record 1 MiB: past that, or at a \
+            NUL byte, the file is refused at that line.
             """
     )
 

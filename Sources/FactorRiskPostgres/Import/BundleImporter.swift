@@ -65,39 +65,20 @@ public struct BundleImporter: Sendable {
     }
 
     /// Imports the bundle in `directory` (any of its files may be absent) into tenant `tenantRef`.
+    ///
+    /// The folder is checked first (`BundleSources`): a file that cannot be read or a name that is
+    /// not a bundle file's is refused before anything is read or written.
     @discardableResult
     public func importBundle(directory: String, tenantRef: String) async throws -> Summary {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Failure(issues: [BundleIssue(file: directory, message: "no such folder")], total: 1)
-        }
-        var sources: [(BundleFile, String)] = []
-        for file in BundleFile.allCases {
-            let path = (directory as NSString).appendingPathComponent(file.fileName)
-            if FileManager.default.fileExists(atPath: path) { sources.append((file, path)) }
-        }
-        let policyPath = (directory as NSString).appendingPathComponent(BundleFile.policyFileName)
-        let policy = FileManager.default.fileExists(atPath: policyPath) ? policyPath : nil
-        guard !sources.isEmpty || policy != nil else {
-            throw Failure(issues: [BundleIssue(file: directory, message: "holds none of the bundle's files (\(BundleFile.allCases.map(\.fileName).joined(separator: ", ")), \(BundleFile.policyFileName))")], total: 1)
-        }
-        return try await run(sources: sources, policyPath: policy, tenantRef: tenantRef)
+        let sources = try BundleSources(directory: directory, maxIssues: maxIssues)
+        return try await run(sources: sources.files, policyPath: sources.policyPath, tenantRef: tenantRef)
     }
 
     /// Imports one file of a bundle, recognised by its name (`documents.csv`, `policy.json`, …).
     @discardableResult
     public func importFile(path: String, tenantRef: String) async throws -> Summary {
-        let name = (path as NSString).lastPathComponent
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw Failure(issues: [BundleIssue(file: path, message: "no such file")], total: 1)
-        }
-        if name == BundleFile.policyFileName {
-            return try await run(sources: [], policyPath: path, tenantRef: tenantRef)
-        }
-        guard let file = BundleFile.allCases.first(where: { $0.fileName == name }) else {
-            throw Failure(issues: [BundleIssue(file: path, message: "not a bundle file name (\(BundleFile.allCases.map(\.fileName).joined(separator: ", ")), \(BundleFile.policyFileName))")], total: 1)
-        }
-        return try await run(sources: [(file, path)], policyPath: nil, tenantRef: tenantRef)
+        let sources = try BundleSources(file: path)
+        return try await run(sources: sources.files, policyPath: sources.policyPath, tenantRef: tenantRef)
     }
 
     private func run(sources: [(BundleFile, String)], policyPath: String?, tenantRef: String) async throws -> Summary {

@@ -1,6 +1,5 @@
 import FactorRiskCore
 import Foundation
-import Glibc
 
 /// One import, on one connection, inside one transaction (see `BundleImporter`).
 final class ImportSession {
@@ -206,15 +205,18 @@ final class ImportSession {
     }
 
     /// Streams a file's records (header first) as lent bytes, reporting malformed ones.
+    ///
+    /// The reader holds at most one record (its caps bound it); once it stops, at a record past a
+    /// cap or a NUL byte, the rest of the file is not read.
     private func readFields(path: String, file: BundleFile, _ body: (Int, CSVReader.Fields) throws -> Void) throws {
-        guard let handle = fopen(path, "rb") else {
-            report(BundleIssue(file: file.fileName, message: "cannot be read: \(String(cString: strerror(errno)))"))
-            return
+        let input: BundleInputFile
+        do throws(BundleIssue) {
+            input = try BundleInputFile(path: path, name: file.fileName)
+        } catch {
+            return report(error)
         }
-        defer { fclose(handle) }
         var reader = CSVReader()
-        let chunkSize = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         let onRecord: (Int, CSVReader.RawRecord) throws -> Void = { line, record in
             switch record {
@@ -223,16 +225,15 @@ final class ImportSession {
                 self.report(BundleIssue(file: file.fileName, line: line, column: "field \(field)", message: "malformed CSV: \(reason)"))
             }
         }
-        while true {
-            let count = fread(buffer.baseAddress, 1, chunkSize, handle)
-            if count > 0 { try reader.consumeFields(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), onRecord) }
-            if count < chunkSize {
-                if ferror(handle) != 0 {
-                    report(BundleIssue(file: file.fileName, message: "read error: \(String(cString: strerror(errno)))"))
-                    return
-                }
-                break
+        while !reader.isStopped {
+            let count: Int
+            do throws(BundleIssue) {
+                count = try input.read(into: buffer)
+            } catch {
+                return report(error)
             }
+            if count == 0 { break }
+            try reader.consumeFields(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), onRecord)
         }
         try reader.finishFields(onRecord)
     }
