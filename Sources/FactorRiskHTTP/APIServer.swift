@@ -43,6 +43,8 @@ public enum APIServer {
         WritesController(pool: pool).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
         reports.registerPage(on: router.group("reports").add(middleware: auth))
+        // Last, once every route is known: it only sees requests that matched none.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 
