@@ -32,7 +32,7 @@ public enum APIServer {
         let router = Router(context: APIContext.self)
         let metrics = RequestMetrics(registry: registry)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(throttle: ErrorLogThrottle()))
         let stores = PostgresStores(pool: pool)
         OpsController(operations: stores.operations, metrics: metrics).register(on: router)
         let auth = AuthMiddleware(keys: stores.keys, cache: KeyCache(seconds: configuration.keyCacheSeconds))
