@@ -14,11 +14,23 @@ public enum APIServer {
         public var port: Int
         /// How long a valid key is remembered before it is looked up again (0: every request).
         public var keyCacheSeconds: Int
+        /// How long a connection may sit between requests (keep-alive) or between the parts of one
+        /// before it is closed: idle sockets are not left to pile up.
+        public var idleTimeout: Duration
+        /// How long a request may take to arrive whole, from its first byte to its last: a client
+        /// trickling a header or a body cannot hold a connection.
+        public var requestTimeout: Duration
+        /// The most connections open at once; past it a connection is answered 503 and closed.
+        public var maxConnections: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5,
+                    idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30), maxConnections: Int = 512) {
             self.host = host
             self.port = port
             self.keyCacheSeconds = keyCacheSeconds
+            self.idleTimeout = idleTimeout
+            self.requestTimeout = requestTimeout
+            self.maxConnections = maxConnections
         }
     }
 
@@ -55,6 +67,7 @@ public enum APIServer {
     ) -> some ApplicationProtocol {
         Application(
             router: router(pool: pool, configuration: configuration, metrics: metrics),
+            server: .guardedHTTP1(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "factor-risk"),
             services: [PoolService(pool: pool)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
