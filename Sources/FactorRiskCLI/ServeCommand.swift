@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a valid API key is remembered before it is looked up again (0: every request).")
     var keyCacheSeconds = 5
 
+    @OptionGroup var limits: ConnectionLimitOptions
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (1...500).contains(connections) else { throw ValidationError("--connections must be from 1 to 500") }
@@ -32,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = APIServer.Configuration(host: host, port: port, keyCacheSeconds: keyCacheSeconds)
+        let configuration = limits.applied(to: APIServer.Configuration(host: host, port: port, keyCacheSeconds: keyCacheSeconds))
         let target = database.targetDescription
         var logger = Logger(label: "factor-risk")
         logger.logLevel = .notice

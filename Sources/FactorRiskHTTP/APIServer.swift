@@ -14,11 +14,23 @@ public enum APIServer {
         public var port: Int
         /// How long a valid key is remembered before it is looked up again (0: every request).
         public var keyCacheSeconds: Int
+        /// How long a connection may sit between requests (keep-alive) or between the parts of one
+        /// before it is closed: idle sockets are not left to pile up.
+        public var idleTimeout: Duration
+        /// How long a request may take to arrive whole, from its first byte to its last: a client
+        /// trickling a header or a body cannot hold a connection.
+        public var requestTimeout: Duration
+        /// The most connections open at once; past it a connection is answered 503 and closed.
+        public var maxConnections: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5,
+                    idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30), maxConnections: Int = 512) {
             self.host = host
             self.port = port
             self.keyCacheSeconds = keyCacheSeconds
+            self.idleTimeout = idleTimeout
+            self.requestTimeout = requestTimeout
+            self.maxConnections = maxConnections
         }
     }
 
@@ -32,7 +44,7 @@ public enum APIServer {
         let router = Router(context: APIContext.self)
         let metrics = RequestMetrics(registry: registry)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(throttle: ErrorLogThrottle()))
         let stores = PostgresStores(pool: pool)
         OpsController(operations: stores.operations, metrics: metrics).register(on: router)
         let auth = AuthMiddleware(keys: stores.keys, cache: KeyCache(seconds: configuration.keyCacheSeconds))
@@ -43,6 +55,8 @@ public enum APIServer {
         WritesController(documents: stores.documents, decisions: stores.decisions).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
         reports.registerPage(on: router.group("reports").add(middleware: auth))
+        // Last, once every route is known: it only sees requests that matched none.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 
@@ -53,6 +67,7 @@ public enum APIServer {
     ) -> some ApplicationProtocol {
         Application(
             router: router(pool: pool, configuration: configuration, metrics: metrics),
+            server: .guardedHTTP1(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "factor-risk"),
             services: [PoolService(pool: pool)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -6,9 +6,12 @@ import Logging
 ///
 /// Our own errors carry theirs; Hummingbird's (no route, body too large) keep their status; a
 /// database that cannot be reached or a busy pool is a 503, so a client knows to retry; anything
-/// else is a logged 500 that says no more than that.
+/// else is a logged 500 that says no more than that. Repeated failures of one kind are logged once
+/// an interval with their count (`ErrorLogThrottle`), so an outage does not flood the log.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = APIContext
+
+    let throttle: ErrorLogThrottle
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         do {
@@ -33,12 +36,13 @@ struct ErrorMiddleware: RouterMiddleware {
             let (code, message) = Self.describe(HTTPError(error.status))
             return Response.json(APIError(error.status, code, message).json, status: error.status)
         } catch let error as PGError where [.connection, .pool, .connectionLost].contains(error.kind) || error.sqlState?.hasPrefix("57") == true {
-            context.logger.error("database unavailable: \(error)")
+            throttle.error("database_unavailable", "database unavailable: \(error)", logger: context.logger)
             return Response.json(
                 APIError(.serviceUnavailable, "database_unavailable", "the database is unavailable; retry later").json,
                 status: .serviceUnavailable)
         } catch {
-            context.logger.error("internal error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
+            throttle.error("internal_error \(type(of: error)) \(context.endpointPath ?? "unmatched")",
+                           "internal error on \(request.method) \(request.uri.path): \(String(reflecting: error))", logger: context.logger)
             return Response.json(APIError(.internalServerError, "internal_error", "internal error").json, status: .internalServerError)
         }
     }

@@ -19,7 +19,7 @@ struct LiveController {
     @Sendable func exposure(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
-        let ref = try context.parameters.require("debtor_ref")
+        let ref = try context.pathParameter("debtor_ref")
         let answer = try await store.debtorExposure(identity.tenant, asOf: date, debtorRef: ref)
         let settings = answer.settings
         guard let exposure = answer.value else { throw APIError.notFound("debtor \"\(ref)\"") }
@@ -32,7 +32,7 @@ struct LiveController {
     @Sendable func check(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
-        let debtorRef = try context.parameters.require("debtor_ref")
+        let debtorRef = try context.pathParameter("debtor_ref")
         let clientRef = try RequestInput.required(request, "client")
         let amountText = try RequestInput.required(request, "amount")
         let answer = try await store.purchase(identity.tenant, asOf: date, debtorRef: debtorRef, clientRef: clientRef)
@@ -68,7 +68,7 @@ struct LiveController {
     @Sendable func availability(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
-        let ref = try context.parameters.require("client_ref")
+        let ref = try context.pathParameter("client_ref")
         let answer = try await store.clientAvailability(identity.tenant, asOf: date, clientRef: ref)
         let settings = answer.settings
         guard let client = answer.value else { throw APIError.notFound("client \"\(ref)\"") }

@@ -37,6 +37,9 @@ struct OpsController {
 
     /// Prometheus text: requests and latency by route, pool use, and each tenant's last recalculation.
     ///
+    /// The route needs no key (scrapers rarely carry one, and it spans tenants), so nothing in it names
+    /// a tenant: the recalculation gauge is labelled by the numeric `tenant_id` an operator can look up.
+    ///
     /// The gauges are read when scraped, into a registry of their own made for this answer: a tenant
     /// whose snapshots are gone leaves no stale series behind, and their help lines are kept.
     @Sendable func exposition(_ request: Request, context: APIContext) async throws -> Response {
@@ -54,9 +57,9 @@ struct OpsController {
         let recalcs = try? await operations.lastRecalculations()
         let lastRecalc = MetricNameDescriptor(
             namespace: "factor_risk", metricName: "last_recalc_timestamp", unitName: "seconds",
-            helpText: "When each tenant's latest snapshot was computed (Unix time).")
+            helpText: "When each tenant's latest snapshot was computed (Unix time), by numeric tenant id.")
         for (tenant, seconds, asOf) in recalcs ?? [] {
-            gauges.makeGauge(descriptor: lastRecalc, labels: [("tenant", tenant), ("as_of", asOf.description)]).set(seconds)
+            gauges.makeGauge(descriptor: lastRecalc, labels: [("tenant_id", String(tenant)), ("as_of", asOf.description)]).set(seconds)
         }
         var text = metrics.registry.emitToBuffer()
         gauges.emit(into: &text)

@@ -19,7 +19,7 @@ struct ReportsController {
     /// The self-contained HTML report of the snapshot of `{date}` (as `report --format html` writes it).
     @Sendable func page(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .read)
-        let raw = try context.parameters.require("date")
+        let raw = try context.pathParameter("date")
         guard let date = CalendarDate(iso: raw) else { throw APIError.invalidParameter("date", "\"\(raw)\" is not a date (YYYY-MM-DD)") }
         let input = try await snapshots.htmlInput(identity.tenant, asOf: date)
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
@@ -29,7 +29,7 @@ struct ReportsController {
 
     @Sendable func report(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .read)
-        let levelName = try context.parameters.require("level")
+        let levelName = try context.pathParameter("level")
         guard let level = ReportLevel(rawValue: levelName) else {
             throw APIError(.notFound, "not_found", "no report level \"\(levelName)\": one of \(ReportLevel.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -154,7 +154,7 @@ struct WritesController {
 
     @Sendable func creditLimit(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .write)
-        let ref = try context.parameters.require("debtor_ref")
+        let ref = try context.pathParameter("debtor_ref")
         let exponent = try await exponent(identity)
         let decision = try await Decision(request, context: context, field: "credit_limit", exponent: exponent)
         let made = try await decide(exponent: exponent) {
@@ -170,8 +170,8 @@ struct WritesController {
 
     @Sendable func approval(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .write)
-        let clientRef = try context.parameters.require("client_ref")
-        let debtorRef = try context.parameters.require("debtor_ref")
+        let clientRef = try context.pathParameter("client_ref")
+        let debtorRef = try context.pathParameter("debtor_ref")
         let exponent = try await exponent(identity)
         let decision = try await Decision(request, context: context, field: "approved", exponent: exponent)
         let made = try await decide(exponent: exponent) {

@@ -37,6 +37,23 @@ struct ServeTests {
         }
     }
 
+    /// `factor-risk serve` on a free port of 127.0.0.1, and that port once it listens.
+    func serve(databaseURL: String) async throws -> (Process, Int) {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["serve", "--port", "0", "--key-cache-seconds", "0"]
+        server.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": databaseURL]) { $1 }
+        let output = Pipe()
+        server.standardOutput = output
+        try server.run()
+        do {
+            return (server, try await Self.port(of: output.fileHandleForReading))
+        } catch {
+            server.terminate()
+            throw error
+        }
+    }
+
     @Test("keys made by the key command open the API; a revoked one is refused; SIGTERM lets the request in flight finish")
     func serveKeysAndShutdown() async throws {
         let database = try await TestCluster.shared.freshDatabase("cli-serve")
@@ -52,15 +69,8 @@ struct ServeTests {
         #expect(try run(["key", "create", "--tenant", "nobody", "--role", "read"], databaseURL: url).status != 0)
         #expect(try run(["key", "create", "--tenant", "demo", "--role", "root"], databaseURL: url).status != 0)
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["serve", "--port", "0", "--key-cache-seconds", "0"]
-        server.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url]) { $1 }
-        let output = Pipe()
-        server.standardOutput = output
-        try server.run()
+        let (server, port) = try await serve(databaseURL: url)
         defer { if server.isRunning { server.terminate() } }
-        let port = try await Self.port(of: output.fileHandleForReading)
         let client = HTTPTestClient(port: port, token: token)
         #expect(try await client.get("/v1/debtors/D1/exposure?as_of=2026-11-20").status == 200)
 
@@ -77,7 +87,16 @@ struct ServeTests {
         let inFlight = Task {
             try await client.send("PUT", "/v1/debtors/D1/credit-limit", body: #"{"credit_limit": "140000.00", "reason": "shutdown test"}"#)
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // In flight means waiting on the lock: watched for, not guessed with a sleep (a loaded machine
+        // may take longer than any fixed delay to send it).
+        let watcher = try database.connect()
+        for _ in 0..<200 {
+            let waiting = try watcher.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).first?.decode(Int64.self, at: 0)
+            if waiting ?? 0 > 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         kill(server.processIdentifier, SIGTERM)
         try await Task.sleep(for: .milliseconds(500))
         #expect(server.isRunning, "the server waits for the request in flight")
@@ -89,5 +108,35 @@ struct ServeTests {
         #expect(server.terminationStatus == 0)
         let limit = try blocker.query("SELECT credit_limit FROM debtors WHERE debtor_ref = 'D1'").first?.decode(Int64.self, at: 0)
         #expect(limit == 14_000_000)
+    }
+
+    /// Where `scripts/setup` installs schemathesis.
+    static let schemathesis = "\(Fixtures.packageRoot)/.tools/venv/bin/schemathesis"
+
+    @Test("schemathesis against the served OpenAPI document: no server error and no answer the document does not describe",
+          .timeLimit(.minutes(4)))
+    func schemathesisFindsNothing() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.schemathesis), "schemathesis is missing: run scripts/setup")
+        let database = try await TestCluster.shared.freshDatabase("cli-schemathesis")
+        let url = database.conninfo
+        #expect(try run(["import", "--tenant", "demo", Fixtures.workedExample], databaseURL: url).status == 0)
+        #expect(try run(["recalc", "--tenant", "demo", "--as-of", "2026-11-20"], databaseURL: url).status == 0)
+        // An admin key reaches every operation, writes and the decision log included.
+        let token = try #require(try run(["key", "create", "--tenant", "demo", "--role", "admin"], databaseURL: url)
+            .output.split(separator: "\n").first { $0.hasPrefix("frk_") }.map(String.init))
+        let (server, port) = try await serve(databaseURL: url)
+        defer { if server.isRunning { server.terminate() } }
+        let reports = TestCluster.temporaryFolder("schemathesis")
+        defer { try? FileManager.default.removeItem(atPath: reports) }
+        // A fixed number of examples per operation, a fixed seed and no example database, so that a
+        // run repeats the last one (a time budget would make fuzzing repeat until it is spent); the
+        // test's time limit stops a run that hangs.
+        let outcome = try await ProcessRunner(workingDirectory: "/tmp").run(Self.schemathesis, [
+            "run", "http://127.0.0.1:\(port)/openapi.json", "--header", "Authorization: Bearer \(token)",
+            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "--max-examples", "300", "--seed", "14", "--workers", "1",
+            "--generation-database", "none", "--no-color", "--report-dir", reports,
+        ])
+        #expect(outcome.status == 0, "\(outcome.output.suffix(20_000))")
     }
 }

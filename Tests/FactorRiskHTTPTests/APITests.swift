@@ -278,7 +278,7 @@ struct APITests {
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
             #expect(metrics.body.contains(#"factor_risk_http_requests_total{route="/v1/debtors/{debtor_ref}/exposure",method="GET",status="200"} 1"#), "\(metrics.body)")
             #expect(metrics.body.contains(#"factor_risk_http_requests_total{route="/v1/debtors/{debtor_ref}/exposure",method="GET",status="401"} 1"#))
-            #expect(metrics.body.contains("factor_risk_last_recalc_timestamp_seconds{tenant=\"demo\",as_of=\"2026-11-20\"}"))
+            #expect(metrics.body.contains("factor_risk_last_recalc_timestamp_seconds{tenant_id=\"\(api.demo)\",as_of=\"2026-11-20\"}"))
             #expect(metrics.body.contains("factor_risk_pool_connections{state=\"open\"}"))
             let document = try await client.get("/openapi.json")
             #expect(document.body == String(decoding: OpenAPIDocument.served, as: UTF8.self))

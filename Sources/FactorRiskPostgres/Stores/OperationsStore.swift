@@ -8,8 +8,11 @@ public protocol OperationsStore: Sendable {
     func migrationStatus() async throws -> Migrator.Report
     /// The pool's connections and waiters right now.
     var poolUsage: PGPool.Usage { get }
-    /// Each tenant's latest snapshot: when it was computed (Unix time) and its date, by tenant reference.
-    func lastRecalculations() async throws -> [(tenantRef: String, computedAt: Int64, asOf: CalendarDate)]
+    /// Each tenant's latest snapshot: when it was computed (Unix time) and its date, by tenant id.
+    ///
+    /// By the numeric id, not the reference: `/metrics` prints these without credentials, and a
+    /// tenant's reference is often its customer's name.
+    func lastRecalculations() async throws -> [(tenantID: Int64, computedAt: Int64, asOf: CalendarDate)]
 }
 
 /// The operators' view of a PostgreSQL database and the pool in front of it.
@@ -24,11 +27,11 @@ public struct PostgresOperationsStore: OperationsStore {
 
     public var poolUsage: PGPool.Usage { pool.usage }
 
-    public func lastRecalculations() async throws -> [(tenantRef: String, computedAt: Int64, asOf: CalendarDate)] {
+    public func lastRecalculations() async throws -> [(tenantID: Int64, computedAt: Int64, asOf: CalendarDate)] {
         try await pool.withConnection { connection in
             try connection.query("""
-                SELECT t.tenant_ref, extract(epoch FROM max(s.computed_at))::bigint, max(s.as_of)
-                FROM snapshots s JOIN tenants t ON t.tenant_id = s.tenant_id GROUP BY t.tenant_ref ORDER BY t.tenant_ref
+                SELECT s.tenant_id, extract(epoch FROM max(s.computed_at))::bigint, max(s.as_of)
+                FROM snapshots s GROUP BY s.tenant_id ORDER BY s.tenant_id
                 """).rows.map { (try $0.decode(at: 0), try $0.decode(at: 1), try $0.decode(at: 2)) }
         }
     }
