@@ -14,11 +14,14 @@ public enum APIServer {
         public var port: Int
         /// How long a valid key is remembered before it is looked up again (0: every request).
         public var keyCacheSeconds: Int
+        /// Live builds (answers as of a date with no live state) each key may start per minute; 0: no limit.
+        public var liveBuildsPerMinute: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5, liveBuildsPerMinute: Int = 6) {
             self.host = host
             self.port = port
             self.keyCacheSeconds = keyCacheSeconds
+            self.liveBuildsPerMinute = liveBuildsPerMinute
         }
     }
 
@@ -38,7 +41,7 @@ public enum APIServer {
         let auth = AuthMiddleware(keys: stores.keys, cache: KeyCache(seconds: configuration.keyCacheSeconds))
         let v1 = router.group("v1").add(middleware: auth)
         let reports = ReportsController(snapshots: stores.snapshots)
-        LiveController(store: stores.live).register(on: v1)
+        LiveController(store: stores.live, limiter: LiveBuildLimiter(perMinute: configuration.liveBuildsPerMinute)).register(on: v1)
         reports.register(on: v1)
         WritesController(pool: pool).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
