@@ -26,15 +26,19 @@ struct ServeCommand: AsyncParsableCommand {
     var keyCacheSeconds = 5
 
     @OptionGroup var limits: ConnectionLimitOptions
+    @Option(help: "Live builds (answers as of a date with no live state yet) each API key may start per minute; beyond, 429 (0: no limit).")
+    var liveBuildsPerMinute = 6
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (1...500).contains(connections) else { throw ValidationError("--connections must be from 1 to 500") }
         guard keyCacheSeconds >= 0 else { throw ValidationError("--key-cache-seconds may not be negative") }
+        guard (0...10_000).contains(liveBuildsPerMinute) else { throw ValidationError("--live-builds-per-minute must be from 0 to 10000") }
     }
 
     func run() async throws {
-        let configuration = limits.applied(to: APIServer.Configuration(host: host, port: port, keyCacheSeconds: keyCacheSeconds))
+        let configuration = limits.applied(to: APIServer.Configuration(
+            host: host, port: port, keyCacheSeconds: keyCacheSeconds, liveBuildsPerMinute: liveBuildsPerMinute))
         let target = database.targetDescription
         var logger = Logger(label: "factor-risk")
         logger.logLevel = .notice

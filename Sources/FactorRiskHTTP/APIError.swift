@@ -21,12 +21,15 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public var code: String
     public var message: String
     public var details: [Detail]
+    /// Sent with the answer, such as `Retry-After` with a 429.
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [Detail] = []) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [Detail] = [], headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.headers = headers
     }
 
     static func invalidParameter(_ name: String, _ message: String) -> APIError {
@@ -55,8 +58,13 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         ])
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response.json(json, status: status)
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response }
+
+    /// The JSON error with its status and headers.
+    var response: Response {
+        var response = Response.json(json, status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }
 

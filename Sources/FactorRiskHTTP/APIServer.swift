@@ -22,15 +22,19 @@ public enum APIServer {
         public var requestTimeout: Duration
         /// The most connections open at once; past it a connection is answered 503 and closed.
         public var maxConnections: Int
+        /// Live builds (answers as of a date with no live state) each key may start per minute; 0: no limit.
+        public var liveBuildsPerMinute: Int
 
         public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5,
-                    idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30), maxConnections: Int = 512) {
+                    idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30), maxConnections: Int = 512,
+                    liveBuildsPerMinute: Int = 6) {
             self.host = host
             self.port = port
             self.keyCacheSeconds = keyCacheSeconds
             self.idleTimeout = idleTimeout
             self.requestTimeout = requestTimeout
             self.maxConnections = maxConnections
+            self.liveBuildsPerMinute = liveBuildsPerMinute
         }
     }
 
@@ -50,7 +54,7 @@ public enum APIServer {
         let auth = AuthMiddleware(keys: stores.keys, cache: KeyCache(seconds: configuration.keyCacheSeconds))
         let v1 = router.group("v1").add(middleware: auth)
         let reports = ReportsController(snapshots: stores.snapshots)
-        LiveController(store: stores.live).register(on: v1)
+        LiveController(store: stores.live, limiter: LiveBuildLimiter(perMinute: configuration.liveBuildsPerMinute)).register(on: v1)
         reports.register(on: v1)
         WritesController(documents: stores.documents, decisions: stores.decisions).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.

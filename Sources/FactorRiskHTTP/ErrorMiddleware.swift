@@ -17,7 +17,7 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return Response.json(error.json, status: error.status)
+            return error.response
         } catch let missing as SnapshotMissing {
             let error = APIError.noSnapshot(missing)
             return Response.json(error.json, status: error.status)

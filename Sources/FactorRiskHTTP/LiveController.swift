@@ -3,13 +3,27 @@ import FactorRiskPostgres
 import Hummingbird
 
 /// Live answers on current data: a debtor's exposure, the purchase check, a client's availability.
+///
+/// Every route answers only for dates within `LiveDateRange` (400 naming the range otherwise),
+/// and a request that must build the live state of a new date spends one of its key's builds
+/// (`LiveBuildLimiter`; 429 with `Retry-After` when they are spent).
 struct LiveController {
     let store: any LiveStore
+    let limiter: LiveBuildLimiter
 
     func register(on group: RouterGroup<APIContext>) {
         group.get("debtors/{debtor_ref}/exposure", use: exposure)
         group.get("debtors/{debtor_ref}/check", use: check)
         group.get("clients/{client_ref}/availability", use: availability)
+    }
+
+    /// The store's answer for `identity`, its builds admitted by the limiter, a date out of range as the caller's error.
+    func answer<T>(_ identity: APIIdentity, _ read: (@escaping LiveBuildAdmission) async throws -> T) async throws -> T {
+        do {
+            return try await read { [limiter] in try limiter.admit(tenantID: identity.tenantID, keyID: identity.keyID) }
+        } catch let error as LiveDateOutOfRange {
+            throw APIError.invalidParameter("as_of", error.description)
+        }
     }
 
     static func header(_ identity: APIIdentity, _ date: CalendarDate, _ settings: TenantSettings) -> [(String, JSONText)] {
@@ -20,7 +34,7 @@ struct LiveController {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
         let ref = try context.pathParameter("debtor_ref")
-        let answer = try await store.debtorExposure(identity.tenant, asOf: date, debtorRef: ref)
+        let answer = try await answer(identity) { try await store.debtorExposure(identity.tenant, asOf: date, debtorRef: ref, admit: $0) }
         let settings = answer.settings
         guard let exposure = answer.value else { throw APIError.notFound("debtor \"\(ref)\"") }
         let report = RiskReport(tenantRef: identity.tenantRef, asOf: date, currency: settings.tenant.baseCurrency)
@@ -35,7 +49,9 @@ struct LiveController {
         let debtorRef = try context.pathParameter("debtor_ref")
         let clientRef = try RequestInput.required(request, "client")
         let amountText = try RequestInput.required(request, "amount")
-        let answer = try await store.purchase(identity.tenant, asOf: date, debtorRef: debtorRef, clientRef: clientRef)
+        let answer = try await answer(identity) {
+            try await store.purchase(identity.tenant, asOf: date, debtorRef: debtorRef, clientRef: clientRef, admit: $0)
+        }
         let settings = answer.settings
         guard let exposure = answer.value?.exposure else { throw APIError.notFound("debtor \"\(debtorRef)\"") }
         guard let client = answer.value?.client else { throw APIError.notFound("client \"\(clientRef)\"") }
@@ -69,7 +85,7 @@ struct LiveController {
         let identity = try context.caller(atLeast: .read)
         let date = try RequestInput.date(request, "as_of") ?? CalendarDate.today()
         let ref = try context.pathParameter("client_ref")
-        let answer = try await store.clientAvailability(identity.tenant, asOf: date, clientRef: ref)
+        let answer = try await answer(identity) { try await store.clientAvailability(identity.tenant, asOf: date, clientRef: ref, admit: $0) }
         let settings = answer.settings
         guard let client = answer.value else { throw APIError.notFound("client \"\(ref)\"") }
         let report = RiskReport(tenantRef: identity.tenantRef, asOf: date, currency: settings.tenant.baseCurrency)

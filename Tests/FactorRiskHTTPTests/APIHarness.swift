@@ -22,7 +22,11 @@ struct APIHarness: Sendable {
     static let asOf = CalendarDate(iso: "2026-11-20")!
 
     /// Runs `test` against the server (`app.test(.live)`), which then shuts down, closing its pool.
-    static func run(_ label: String, _ test: @Sendable (APIHarness) async throws -> Void) async throws {
+    /// `liveBuildsPerMinute` is the server's budget of live builds per key (`serve`'s default unless given).
+    static func run(
+        _ label: String, liveBuildsPerMinute: Int = APIServer.Configuration().liveBuildsPerMinute,
+        _ test: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
         let database = try await TestCluster.shared.freshDatabase(label)
         let setup = database.pool(maxConnections: 2)
         try await BundleImporter(pool: setup).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
@@ -48,7 +52,7 @@ struct APIHarness: Sendable {
         let pool = database.pool(maxConnections: 4)
         var logger = Logger(label: "factor-risk-test")
         logger.logLevel = .critical
-        let application = APIServer.application(pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0), logger: logger)
+        let application = APIServer.application(pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0, liveBuildsPerMinute: liveBuildsPerMinute), logger: logger)
         try await application.test(.live) { live in
             try await test(APIHarness(database: database, pool: pool, live: live, demo: demo, other: other,
                                       read: keys.0, write: keys.1, admin: keys.2, otherRead: keys.3, otherWrite: keys.4))

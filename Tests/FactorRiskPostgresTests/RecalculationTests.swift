@@ -84,6 +84,60 @@ struct RecalculationTests {
         #expect(after.pairs.first { $0.clientRef == "C2" && $0.debtorRef == "D1" }!.eligible == 1)
     }
 
+    @Test("a recalc killed with kill -9 releases the tenant's lock within 2 s; while it runs, a rerun's refusal names it and says what to do")
+    func killedRunReleasesLock() async throws {
+        try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+        // Hold the snapshot's row: the child's run blocks inside its transaction, holding the tenant's lock,
+        // as a long one would (a killed client's session keeps running until the server notices).
+        let blocker = try database.connect()
+        let blockerPID = try blocker.query("SELECT pg_backend_pid()").first!.decode(Int32.self, at: 0)
+        try blocker.execute("BEGIN")
+        try blocker.query("SELECT 1 FROM snapshots WHERE tenant_id = $1 AND as_of = $2 FOR UPDATE", [tenant, date])
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try BinaryLocator.factorRisk())
+        child.arguments = ["recalc", "--tenant", "demo", "--as-of", date.description]
+        child.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": database.conninfo]) { $1 }
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        let watcher = try database.connect()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try watcher.query("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))", [blockerPID])
+            .first!.decode(Int.self, at: 0) == 0 {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the child's run never waited on the held snapshot row")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let refusal = await #expect(throws: Recalculation.Refusal.self) {
+            try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+        }
+        #expect(refusal?.description.contains("(since ") == true, "\(refusal?.description ?? "")")
+        #expect(refusal?.description.contains("factor-risk recalc (pid \(child.processIdentifier) on ") == true, "\(refusal?.description ?? "")")
+        #expect(refusal?.description.contains("releases its lock within a few seconds") == true)
+        #expect(refusal?.description.contains("--wait") == true)
+
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        let killed = ContinuousClock.now
+        let key = TenantScope(id: tenant).key(.recalculation)
+        var held = true
+        while held && ContinuousClock.now - killed < .seconds(2) {
+            held = try watcher.query("""
+                SELECT count(*) FROM pg_locks
+                WHERE locktype = 'advisory' AND classid::bigint = $1 AND objid::bigint = $2
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """, [key >> 32, key & 0xFFFF_FFFF]).first!.decode(Int.self, at: 0) > 0
+            if held { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(!held, "the killed run's session still held the tenant's lock 2 s after kill -9")
+        try blocker.execute("ROLLBACK")
+        // And a rerun goes through at once.
+        try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: date, wait: false)
+    }
+
     @Test("new and cleared breaches are counted against the previous snapshot")
     func changesSincePrevious() async throws {
         let first = try await Recalculation.run(pool: pool, tenantRef: "demo", asOf: CalendarDate(iso: "2026-11-19")!, wait: false)

@@ -19,19 +19,53 @@ public enum LiveEngine {
         public var declaredGroupRef: String?
     }
 
-    /// Reads the tenant's settings and brings the live state of (`tenantID`, `date`) up to date:
-    /// builds it when missing, applies the changes writers recorded. Nil when the tenant is not
-    /// visible. Runs in the caller's tenant transaction; in one round trip when nothing is to do.
-    @discardableResult
-    public static func prepare(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> TenantSettings? {
-        guard let row = try connection.query(LiveSQL.settingsAndStatus, [tenantID, date]).first else { return nil }
-        let settings = try TenantSettings.decode(row, tenantID: tenantID)
-        if try !row.decode(Bool.self, at: TenantSettings.columnCount) {
-            try build(connection, tenantID: tenantID, asOf: date)
-        } else if try row.decode(Bool.self, at: TenantSettings.columnCount + 1) {
-            try refresh(connection, tenantID: tenantID, asOf: date)
+    /// What every live request reads first (`LiveSQL.settingsAndStatus`): the tenant's settings,
+    /// whether the state of the date exists and whether writers left changes for it, and the
+    /// dates a live answer may be asked for.
+    struct Status {
+        var settings: TenantSettings
+        var exists: Bool
+        var changed: Bool
+        var range: LiveDateRange
+
+        init(_ row: PGRow, tenantID: Int64) throws {
+            settings = try TenantSettings.decode(row, tenantID: tenantID)
+            exists = try row.decode(Bool.self, at: TenantSettings.columnCount)
+            changed = try row.decode(Bool.self, at: TenantSettings.columnCount + 1)
+            range = LiveDateRange(
+                earliestSnapshot: try row.decode(CalendarDate?.self, at: TenantSettings.columnCount + 2), today: CalendarDate.today())
         }
-        return settings
+    }
+
+    /// What `prepare` does when the state of the date does not exist.
+    public enum Missing: Sendable {
+        /// Builds it, in the caller's transaction.
+        case build
+        /// Throws `LiveStateMissing`, so that the caller builds it once for every request that
+        /// waits for it (`LiveBuilds`), under its budget of builds.
+        case fail
+    }
+
+    /// Reads the tenant's settings and brings the live state of (`tenantID`, `date`) up to date:
+    /// builds it when missing (or throws `LiveStateMissing`, as `ifMissing` says), applies the
+    /// changes writers recorded, and marks it used. With `checkRange` a date outside
+    /// `LiveDateRange` throws `LiveDateOutOfRange` before anything is built. Nil when the tenant
+    /// is not visible. Runs in the caller's tenant transaction; in one round trip when nothing is to do.
+    @discardableResult
+    public static func prepare(
+        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, ifMissing: Missing = .build, checkRange: Bool = false
+    ) throws -> TenantSettings? {
+        guard let row = try connection.query(LiveSQL.settingsAndStatus, [tenantID, date]).first else { return nil }
+        let status = try Status(row, tenantID: tenantID)
+        if checkRange { try status.range.check(date) }
+        if !status.exists {
+            guard ifMissing == .build else { throw LiveStateMissing() }
+            try build(connection, tenantID: tenantID, asOf: date)
+        } else {
+            if status.changed { try refresh(connection, tenantID: tenantID, asOf: date) }
+            try connection.query(LiveSQL.touch, [tenantID, date])
+        }
+        return status.settings
     }
 
     /// Builds the state whole, under the tenant's exclusive live lock (a writer in flight finishes first).
@@ -59,7 +93,8 @@ public enum LiveEngine {
         try connection.execute("RESET ROLE")
         try connection.execute("ANALYZE live_pairs, live_debtors, live_groups, live_countries, live_states")
         try connection.execute(TenantScope.serviceRole)
-        for row in try connection.query(LiveSQL.evicted, [tenantID]).rows {
+        // Beyond the states kept, the least recently used go.
+        for row in try connection.query(LiveSQL.evicted, [tenantID, Int64(LiveSQL.keptStates)]).rows {
             let old: CalendarDate = try row.decode(at: 0)
             for table in LiveSQL.tables {
                 try connection.query("DELETE FROM \(table) WHERE tenant_id = $1 AND as_of = $2", [tenantID, old])
@@ -113,27 +148,33 @@ public enum LiveEngine {
     }
 
     /// A debtor's live row, group, country and pairs, in one round trip when the live state is
-    /// current: the transaction, the settings with the state's status, the debtor with its pairs
-    /// and the commit go to the server together, from the caller's thread (`PGPool.pipeline`).
-    /// When the state must be built or moved first, it is, and the debtor is read again.
-    /// Nil settings: the tenant is not visible.
+    /// current: the transaction, the settings with the state's status, the debtor with its pairs,
+    /// the mark that the state was used and the commit go to the server together, from the
+    /// caller's thread (`PGPool.pipeline`). When the state must be moved first, it is, and the
+    /// debtor is read again; when it must be built, `ifMissing` says by whom. The date is checked
+    /// against `LiveDateRange` first (`LiveDateOutOfRange`). Nil settings: the tenant is not visible.
     public static func readDebtor(
-        _ pool: PGPool, tenantID: Int64, asOf date: CalendarDate, debtorRef: String
+        _ pool: PGPool, tenantID: Int64, asOf date: CalendarDate, debtorRef: String, ifMissing: Missing = .build
     ) async throws -> (TenantSettings?, DebtorExposure?) {
         let prologue = TenantScope(id: tenantID).prologue
         let results = try await pool.pipeline(
             [.statement("BEGIN")] + prologue.map { .statement($0) } + [
                 .prepared(LiveSQL.settingsAndStatus, [tenantID, date]),
                 .prepared(LiveSQL.debtorExposure, [tenantID, date, debtorRef]),
+                .prepared(LiveSQL.touch, [tenantID, date]),
                 .statement("COMMIT"),
             ])
         let answers = results.dropFirst(1 + prologue.count)
         guard let row = answers.first?.first else { return (nil, nil) }
-        let settings = try TenantSettings.decode(row, tenantID: tenantID)
-        let current = try row.decode(Bool.self, at: TenantSettings.columnCount) && !(try row.decode(Bool.self, at: TenantSettings.columnCount + 1))
-        if current { return (settings, try exposure(from: answers.dropFirst().first!.rows, settings: settings)) }
+        let status = try Status(row, tenantID: tenantID)
+        try status.range.check(date)
+        if status.exists && !status.changed {
+            return (status.settings, try exposure(from: answers.dropFirst().first!.rows, settings: status.settings))
+        }
         return try await pool.tenantTransaction(tenantID) { connection in
-            guard let settings = try prepare(connection, tenantID: tenantID, asOf: date) else { return (nil, nil) }
+            guard let settings = try prepare(connection, tenantID: tenantID, asOf: date, ifMissing: ifMissing, checkRange: true) else {
+                return (nil, nil)
+            }
             return (settings, try debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef))
         }
     }
@@ -218,3 +259,7 @@ public enum LiveEngine {
         }
     }
 }
+
+/// The live state of the date asked does not exist, and the caller asked to build it itself
+/// (`LiveEngine.Missing.fail`).
+public struct LiveStateMissing: Error, Sendable {}

@@ -13,11 +13,13 @@ enum LiveSQL {
     static let tables = ["live_states", "live_pairs", "live_debtors", "live_groups", "live_countries", "live_changes"]
 
     /// The tenant's settings (`TenantSettings.columns`), whether the live state of the date exists,
-    /// and whether writers left changes for it: what every live request reads first, in one round trip.
+    /// whether writers left changes for it, and the date of the tenant's earliest snapshot (where
+    /// `LiveDateRange` starts): what every live request reads first, in one round trip.
     static let settingsAndStatus = PGStatement(name: "live_settings_status", sql: """
         SELECT \(TenantSettings.columns),
                EXISTS (SELECT 1 FROM live_states WHERE tenant_id = $1 AND as_of = $2),
-               EXISTS (SELECT 1 FROM live_changes WHERE tenant_id = $1 AND as_of = $2)
+               EXISTS (SELECT 1 FROM live_changes WHERE tenant_id = $1 AND as_of = $2),
+               (SELECT min(as_of) FROM snapshots WHERE tenant_id = $1)
         FROM tenants t LEFT JOIN policies p ON p.tenant_id = t.tenant_id
         WHERE t.tenant_id = $1
         """)
@@ -75,11 +77,21 @@ enum LiveSQL {
         """,
     ]
 
-    /// The dates of the tenant's states beyond the most recently built three, which are dropped.
+    /// How many live states a tenant keeps: a build beyond them drops the least recently used.
+    static let keptStates = 3
+
+    /// The dates of the tenant's states beyond the `$2` most recently used, which are dropped.
     static let evicted = """
         SELECT as_of FROM live_states WHERE tenant_id = $1
-        ORDER BY built_at DESC, as_of DESC OFFSET 3
+        ORDER BY used_at DESC, as_of DESC OFFSET $2
         """
+
+    /// Marks a state used, for the eviction of the least recently used. At most once a minute per
+    /// state, so that reads leave few row versions behind (and rarely wait for a refresher's row lock).
+    static let touch = PGStatement(name: "live_touch", sql: """
+        UPDATE live_states SET used_at = now()
+        WHERE tenant_id = $1 AND as_of = $2 AND used_at < now() - interval '1 minute'
+        """)
 
     // MARK: Refreshing the pairs that changed
 

@@ -1,4 +1,5 @@
 import FactorRiskCore
+import Foundation
 
 /// One nightly recalculation of one tenant: the lock, the engine, and what changed.
 public struct Recalculation: Sendable {
@@ -49,10 +50,23 @@ public struct Recalculation: Sendable {
         public let description: String
     }
 
+    /// How often the server checks, while the run's statements execute, that this process is still
+    /// connected. A run killed outright (kill -9, a lost machine) sends no goodbye: without the
+    /// check its server session would compute on to the end of the statement, holding the
+    /// tenant's lock, and a rerun in that window would be refused.
+    static let clientCheckInterval = "1s"
+
+    /// How the run names its session (`application_name`), so that a refused rerun can say whose lock it met.
+    static var sessionName: String {
+        "factor-risk recalc (pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName))"
+    }
+
     /// Recalculates `tenantRef` as of `date` in one transaction, under the tenant's advisory lock.
     ///
-    /// With `wait` false a run already holding the lock makes this one refuse at once; with `wait`
-    /// true it waits for it. A failure or a cancellation rolls back: the previous snapshot stays whole.
+    /// With `wait` false a run already holding the lock makes this one refuse at once, saying whose
+    /// run holds it; with `wait` true it waits for it. A failure or a cancellation rolls back: the
+    /// previous snapshot stays whole. The server drops the run's session within about a second of
+    /// this process vanishing (`clientCheckInterval`), which releases the lock.
     /// `listing` bounds the new and cleared breaches returned; their counts are always whole.
     @discardableResult
     public static func run(
@@ -63,10 +77,21 @@ public struct Recalculation: Sendable {
             throw Refusal(description: "no tenant \"\(tenantRef)\"")
         }
         let tenantID = tenant.id
+        let name = sessionName
         let (previous, changes) = try await Self.outOfRangeExplained(tenantRef) {
             try await pool.tenantTransaction(tenantID) { connection in
+                try connection.query(
+                    "SELECT set_config('client_connection_check_interval', $1, true), set_config('application_name', $2, true)",
+                    [clientCheckInterval, name])
                 guard try tenant.lock(.recalculation, wait ? .exclusive : .tryExclusive, on: connection) else {
-                    throw Refusal(description: "tenant \(tenantRef): another recalculation is running (--wait waits for it)")
+                    // Read as the session's own user: the service role may not see another session's details
+                    // (the transaction rolls back with the refusal).
+                    try connection.execute("RESET ROLE")
+                    let holder = try tenant.holder(of: .recalculation, on: connection)
+                    throw Refusal(description: """
+                        tenant \(tenantRef): another recalculation is running\(holder.map { " (\($0))" } ?? ""). \
+                        A run killed a moment ago releases its lock within a few seconds: run again then, or pass --wait to wait for it.
+                        """)
                 }
                 try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date)
                 let previous = try connection.query(
