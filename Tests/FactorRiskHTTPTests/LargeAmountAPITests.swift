@@ -1,6 +1,7 @@
 import FactorRiskCore
 import FactorRiskPostgres
 import FactorRiskTestSupport
+import Foundation
 import Testing
 
 @Suite("the largest amount over HTTP")
@@ -31,10 +32,24 @@ struct LargeAmountAPITests {
             let check = try await api.client(api.read).get("/v1/debtors/D3/check?client=C1&amount=100000000000000.00&as_of=2026-11-20")
             #expect(check.status == 400, "\(check.body)")
 
-            // 1,000 invoices at the ceiling on C1/D3: each is taken, their sum is not.
+            // 1,000 invoices at the ceiling on C1/D3: each is taken, their sum is not. Posted, they
+            // are refused whole, since the writer moves the live state the check above built.
             let batch = (1...1000).map { document("H\($0)", amount: "99999999999999.99") }.joined(separator: ", ")
-            let accepted = try await writer.send("POST", "/v1/documents", body: "{\"documents\": [\(batch)]}")
-            #expect(accepted.status == 200, "\(accepted.body)")
+            let refusedBatch = try await writer.send("POST", "/v1/documents", body: "{\"documents\": [\(batch)]}")
+            #expect(refusedBatch.status == 422, "\(refusedBatch.body)")
+            #expect(refusedBatch.errorCode == "figures_out_of_range")
+            let written = try await api.pool.withConnection {
+                try $0.query("SELECT count(*) FROM documents WHERE doc_ref LIKE 'H%'").first!.decode(Int.self, at: 0)
+            }
+            #expect(written == 0)
+            // Imported (an import drops the live states), they are stored; then no live answer can be built.
+            let folder = TestCluster.temporaryFolder("api-large-documents")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Fixtures.write((["doc_ref,client_ref,debtor_ref,kind,currency,amount,open_amount,issue_date,due_date,disputed"]
+                + (1...1000).map { "H\($0),C1,D3,invoice,EUR,99999999999999.99,99999999999999.99,2026-11-01,2026-12-01,false" })
+                .joined(separator: "\n") + "\n", "documents.csv", in: folder)
+            try await BundleImporter(pool: api.pool).importBundle(directory: folder, tenantRef: "demo")
             let reader = api.client(api.read)
             for path in ["/v1/debtors/D3/exposure?as_of=2026-11-20", "/v1/clients/C1/availability?as_of=2026-11-20",
                          "/v1/debtors/D3/check?client=C1&amount=1.00&as_of=2026-11-20"] {

@@ -90,9 +90,7 @@ extension ImportTests {
         let row = Array("I2,C1,D1,invoice,EUR,100.00,100.00,2026-10-01,2026-11-30,false\n".utf8)
         for _ in 0..<(8 << 20) / row.count { text += row }
         try Data(text).write(to: URL(fileURLWithPath: path))
-        let started = Date()
         let failure = try await refused(bundle)
-        #expect(Date().timeIntervalSince(started) < 5)
         #expect(failure.total == 1, "\(failure)")
         #expect(failure.issues.first?.description.hasPrefix(
             "documents.csv line 2, column field 6: malformed CSV: a field longer than 65,536 bytes (an unclosed quote?)") == true, "\(failure)")

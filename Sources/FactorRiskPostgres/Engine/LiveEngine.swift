@@ -122,12 +122,19 @@ public enum LiveEngine {
     }
 
     /// Records that writers changed the documents or approvals of these (client_id, debtor_id)
-    /// pairs, for every live state of the tenant. Call it in the writer's transaction.
+    /// pairs, and moves every live state of the tenant by them at once. Call it in the writer's
+    /// transaction: the states move when the write commits, so readers find them current and never
+    /// wait for a refresh (a reader that had to refresh held the state's row lock, and every other
+    /// reader of the tenant queued behind it while documents kept arriving). The states are taken
+    /// in date order, so concurrent writers lock them in the same order.
     public static func recordChanges(_ connection: PGConnection, tenantID: Int64, pairs: [(client: Int64, debtor: Int64)]) throws {
         guard !pairs.isEmpty else { return }
         try TenantScope(id: tenantID).lock(.live, .shared, on: connection)
         try connection.query(
             LiveSQL.recordChanges, [tenantID, PGBigintArray(pairs.map(\.client)), PGBigintArray(pairs.map(\.debtor))])
+        for row in try connection.query("SELECT as_of FROM live_states WHERE tenant_id = $1 ORDER BY as_of", [tenantID]).rows {
+            try refresh(connection, tenantID: tenantID, asOf: try row.decode(at: 0))
+        }
     }
 
     /// Drops every live state of the tenant (after a bulk import, which may change anything);
