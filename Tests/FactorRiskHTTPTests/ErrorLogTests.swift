@@ -62,6 +62,7 @@ struct ErrorLogTests {
         let lines = Capture.Lines()
         let logger = Logger(label: "outage") { _ in Capture(lines: lines) }
         let application = APIServer.application(pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0), logger: logger)
+        let started = ContinuousClock.now
         try await application.test(.live) { live in
             let client = HTTPTestClient(live)
             for _ in 0..<200 {
@@ -70,6 +71,8 @@ struct ErrorLogTests {
             }
         }
         let logged = lines.all.filter { $0.contains("database unavailable") }
-        #expect(logged.count == 1, "\(logged)")
+        // One line, and one more per 10 s the run lasted on a loaded machine: never a line per answer.
+        let seconds = Int((ContinuousClock.now - started).components.seconds)
+        #expect(logged.count >= 1 && logged.count <= 1 + seconds / 10, "\(logged.count) lines in \(seconds) s: \(logged)")
     }
 }

@@ -67,7 +67,7 @@ struct PoolTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(1.5)") }
+                        _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(6)") }
                         finished.withLock { $0 += 1 }
                     }
                 }
@@ -75,7 +75,7 @@ struct PoolTests {
             }
         }
         // Wait until all four connections are busy on the server.
-        try await waitForActiveQueries("SELECT pg_sleep(1.5)", count: 4)
+        try await waitForActiveQueries("SELECT pg_sleep(6)", count: 4)
         // More tasks than this machine has cores now run on the cooperative pool while the four
         // queries still sleep: had libpq blocked those threads, none of these could run.
         let ran = await withTaskGroup(of: Int.self) { group in
