@@ -88,7 +88,7 @@ struct CommandLineTests {
         let loaded = try run(["import", "--tenant", "demo", Fixtures.workedExample], databaseURL: database.conninfo)
         #expect(loaded.status == 0, "\(loaded.output)")
         #expect(loaded.output.contains("tenant demo (created)"))
-        #expect(loaded.output.contains("documents.csv: 9 rows, 9 new, 0 updated, 0 unchanged"))
+        #expect(loaded.output.contains("documents.csv: 12 rows, 12 new, 0 updated, 0 unchanged"))
 
         let bundle = try Fixtures.workedExampleCopy("cli-bad")
         try Fixtures.write("client_ref,debtor_ref,approved\nC1,D1,100.001\n", "approvals.csv", in: bundle)
@@ -99,7 +99,7 @@ struct CommandLineTests {
 
         let list = try run(["tenant", "list"], databaseURL: database.conninfo)
         let row = list.output.split(separator: "\n").first { $0.hasPrefix("demo") }.map { $0.split(separator: " ").map(String.init) }
-        #expect(row == ["demo", "EUR", "3", "2", "4", "5", "9", "2"], "\(list.output)")
+        #expect(row == ["demo", "EUR", "3", "2", "4", "5", "12", "2"], "\(list.output)")
         let show = try run(["tenant", "show", "demo"], databaseURL: database.conninfo)
         #expect(show.output.contains("own funds:     1,000,000.00"), "\(show.output)")
         #expect(try run(["tenant", "show", "nobody"], databaseURL: database.conninfo).status == 1)

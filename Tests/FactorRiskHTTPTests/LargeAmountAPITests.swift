@@ -34,12 +34,12 @@ struct LargeAmountAPITests {
 
             // 1,000 invoices at the ceiling on C1/D3: each is taken, their sum is not. Posted, they
             // are refused whole, since the writer moves the live state the check above built.
-            let batch = (1...1000).map { document("H\($0)", amount: "99999999999999.99") }.joined(separator: ", ")
+            let batch = (1...1000).map { document("Z\($0)", amount: "99999999999999.99") }.joined(separator: ", ")
             let refusedBatch = try await writer.send("POST", "/v1/documents", body: "{\"documents\": [\(batch)]}")
             #expect(refusedBatch.status == 422, "\(refusedBatch.body)")
             #expect(refusedBatch.errorCode == "figures_out_of_range")
             let written = try await api.pool.withConnection {
-                try $0.query("SELECT count(*) FROM documents WHERE doc_ref LIKE 'H%'").first!.decode(Int.self, at: 0)
+                try $0.query("SELECT count(*) FROM documents WHERE doc_ref LIKE 'Z%'").first!.decode(Int.self, at: 0)
             }
             #expect(written == 0)
             // Imported (an import drops the live states), they are stored; then no live answer can be built.
@@ -47,7 +47,7 @@ struct LargeAmountAPITests {
             defer { try? FileManager.default.removeItem(atPath: folder) }
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try Fixtures.write((["doc_ref,client_ref,debtor_ref,kind,currency,amount,open_amount,issue_date,due_date,disputed"]
-                + (1...1000).map { "H\($0),C1,D3,invoice,EUR,99999999999999.99,99999999999999.99,2026-11-01,2026-12-01,false" })
+                + (1...1000).map { "Z\($0),C1,D3,invoice,EUR,99999999999999.99,99999999999999.99,2026-11-01,2026-12-01,false" })
                 .joined(separator: "\n") + "\n", "documents.csv", in: folder)
             try await BundleImporter(pool: api.pool).importBundle(directory: folder, tenantRef: "demo")
             let reader = api.client(api.read)
