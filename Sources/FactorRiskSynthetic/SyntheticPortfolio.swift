@@ -72,6 +72,7 @@ public struct SyntheticPortfolio: Sendable {
     public func generate(into sink: inout some BundleSink) throws {
         let refs = SyntheticRefs(clientCount: clientCount, debtorCount: debtorCount, groupCount: world.groupCount)
         for file in BundleFile.loadOrder {
+            if [.collections, .remittances, .documentEvents].contains(file) { continue }
             try sink.begin(file)
             switch file {
             case .tenant: try emitTenant(into: &sink)
@@ -81,6 +82,7 @@ public struct SyntheticPortfolio: Sendable {
             case .approvals: try emitApprovals(into: &sink, refs: refs)
             case .fxRates: try emitRates(into: &sink)
             case .documents: try emitDocuments(into: &sink, refs: refs)
+            case .collections, .remittances, .documentEvents: break
             }
             try sink.end(file)
         }

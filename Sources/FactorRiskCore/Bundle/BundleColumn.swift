@@ -55,5 +55,8 @@ public struct BundleColumn: Sendable, Equatable {
         case base
         /// The currency named in another column of the same row.
         case column(String)
+        /// The currency of the document another column of the row names (a collection's amount):
+        /// its minor digits are checked once the document is known, against the stored or staged row.
+        case document(String)
     }
 }

@@ -12,11 +12,15 @@ public enum BundleFile: String, CaseIterable, Sendable {
     case approvals
     case documents
     case fxRates
+    case collections
+    case remittances
+    case documentEvents
 
     /// The file name inside a bundle folder.
     public var fileName: String {
         switch self {
         case .fxRates: "fx_rates.csv"
+        case .documentEvents: "document_events.csv"
         default: "\(rawValue).csv"
         }
     }
@@ -51,6 +55,15 @@ public enum BundleFile: String, CaseIterable, Sendable {
              .init("disputed", .boolean)]
         case .fxRates:
             [.init("currency", .currency), .init("as_of", .date), .init("rate", .rate)]
+        case .collections:
+            [.init("collection_ref", .reference(to: nil)), .init("doc_ref", .reference(to: .documents)),
+             .init("collected_on", .date), .init("amount", .money(.document("doc_ref")))]
+        case .remittances:
+            [.init("remittance_ref", .reference(to: nil)), .init("client_ref", .reference(to: .clients)),
+             .init("received_on", .date), .init("currency", .currency), .init("amount", .money(.column("currency")))]
+        case .documentEvents:
+            [.init("doc_ref", .reference(to: .documents)), .init("event", .oneOf(["deposited", "refused", "paid"])),
+             .init("event_date", .date)]
         }
     }
 
@@ -73,11 +86,16 @@ public enum BundleFile: String, CaseIterable, Sendable {
         case .approvals: ["client_ref", "debtor_ref"]
         case .documents: ["doc_ref"]
         case .fxRates: ["currency", "as_of"]
+        case .collections: ["collection_ref"]
+        case .remittances: ["remittance_ref"]
+        case .documentEvents: ["doc_ref", "event"]
         }
     }
 
     /// The order files are loaded in, so that every reference points at something already loaded.
-    public static let loadOrder: [BundleFile] = [.tenant, .countries, .clients, .debtors, .approvals, .fxRates, .documents]
+    public static let loadOrder: [BundleFile] = [
+        .tenant, .countries, .clients, .debtors, .approvals, .fxRates, .documents, .collections, .remittances, .documentEvents,
+    ]
 
     /// The policy overrides file of a bundle (JSON, not CSV).
     public static let policyFileName = "policy.json"

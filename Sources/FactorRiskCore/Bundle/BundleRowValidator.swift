@@ -26,7 +26,7 @@ public struct BundleRowValidator: Sendable {
     enum Check: Sendable {
         case tenantRef, reference, name, country, currency, date, bool, rate
         case oneOf(words: [[UInt8]], list: String)
-        case baseMoney, rowMoney
+        case baseMoney, rowMoney, documentMoney
         case integer(ClosedRange<Int>)
     }
 
@@ -93,6 +93,8 @@ public struct BundleRowValidator: Sendable {
             case .money(.column(let currency)):
                 rowCurrency = wanted.firstIndex(of: currency)
                 return .rowMoney
+            case .money(.document):
+                return .documentMoney
             }
         }
         self.rowCurrency = rowCurrency
@@ -230,6 +232,14 @@ public struct BundleRowValidator: Sendable {
             // An unknown currency is reported on the currency column; the amount is not judged then.
             guard let rowExponent else { return .value(.null) }
             return Self.checkMoney(raw, exponent: rowExponent)
+        case .documentMoney:
+            // The document's currency is known only once the row is matched to its document: the
+            // amount is checked here as a decimal of at most the largest minor digits any currency
+            // has, and kept as written for the set-based check against the document's currency.
+            guard case .value = Self.checkMoney(raw, exponent: Money.maxExponent) else {
+                return .problem("\"\(text)\" is not an amount")
+            }
+            return .value(.asWritten)
         case .date:
             // The strict parser accepts only the canonical YYYY-MM-DD form, so the text is kept as it is.
             guard CalendarDate(iso: raw) != nil else { return .problem("\"\(text)\" is not a date (YYYY-MM-DD)") }

@@ -97,6 +97,44 @@ public struct Portfolio: Sendable {
         }
     }
 
+    /// A payment a debtor made on a document and that the document's client reports having received
+    /// itself (§3, §8.2); `amount` in the document's currency.
+    public struct Collection: Sendable {
+        public var ref: String
+        public var docRef: String
+        public var collectedOn: CalendarDate
+        public var amount: Int64
+
+        public init(ref: String, docRef: String, collectedOn: CalendarDate, amount: Int64) {
+            self.ref = ref
+            self.docRef = docRef
+            self.collectedOn = collectedOn
+            self.amount = amount
+        }
+    }
+
+    /// Cash the factor received from a client to pass on what it collected (§3, §8.2).
+    public struct Remittance: Sendable {
+        public var ref: String
+        public var clientRef: String
+        public var receivedOn: CalendarDate
+        public var currency: Currency
+        public var amount: Int64
+
+        public init(ref: String, clientRef: String, receivedOn: CalendarDate, currency: Currency, amount: Int64) {
+            self.ref = ref
+            self.clientRef = clientRef
+            self.receivedOn = receivedOn
+            self.currency = currency
+            self.amount = amount
+        }
+    }
+
+    /// A lifecycle status the e-invoicing platform reported for a document (§3, §4.1).
+    public enum Event: String, Sendable, CaseIterable {
+        case deposited, refused, paid
+    }
+
     /// A client–debtor pair, the key of approvals and pair rows.
     public struct Pair: Sendable, Hashable, Comparable {
         public var clientRef: String
@@ -124,6 +162,10 @@ public struct Portfolio: Sendable {
     public var documents: [Document]
     /// Per currency, its rates by date (base units per one unit).
     public var fxRates: [String: [CalendarDate: DecimalRate]]
+    public var collections: [Collection] = []
+    public var remittances: [Remittance] = []
+    /// Per document ref, the date of each event reported for it (one per event).
+    public var events: [String: [Event: CalendarDate]] = [:]
 
     public init(tenant: Tenant, policy: Policy = Policy(), countries: [String: Country] = [:], clients: [Client] = [],
                 debtors: [Debtor] = [], approvals: [Pair: Int64] = [:], documents: [Document] = [],

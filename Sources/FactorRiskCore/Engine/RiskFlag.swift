@@ -3,6 +3,7 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
     case debtorLimitWarn = "DEBTOR_LIMIT_WARN"
     case debtorLimitBreach = "DEBTOR_LIMIT_BREACH"
     case debtorOverAllocated = "DEBTOR_OVER_ALLOCATED"
+    case debtorSlowPayer = "DEBTOR_SLOW_PAYER"
     case largeExposure = "LARGE_EXPOSURE"
     case largeExposureBreach = "LARGE_EXPOSURE_BREACH"
     case countryLimitWarn = "COUNTRY_LIMIT_WARN"
@@ -15,13 +16,20 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
     case concentrationExcess = "CONCENTRATION_EXCESS"
     case crossAged = "CROSS_AGED"
     case overAdvance = "OVER_ADVANCE"
+    case dilutionHigh = "DILUTION_HIGH"
+    case unremittedCollections = "UNREMITTED_COLLECTIONS"
+    case paidStillOpen = "PAID_STILL_OPEN"
+    case duplicateSuspect = "DUPLICATE_SUSPECT"
+    case roundAmounts = "ROUND_AMOUNTS"
+    case newDebtorConcentration = "NEW_DEBTOR_CONCENTRATION"
 
     /// How serious a flag is: a breach is a failure of the portfolio to meet its limits.
     public enum Level: String, Sendable { case info, warning, breach }
 
     public var level: Level {
         switch self {
-        case .debtorLimitBreach, .largeExposureBreach, .countryLimitBreach, .embargoExposure, .overAdvance: .breach
+        case .debtorLimitBreach, .largeExposureBreach, .countryLimitBreach, .embargoExposure, .overAdvance, .unremittedCollections,
+             .paidStillOpen: .breach
         case .largeExposure, .delegatedCollection: .info
         default: .warning
         }

@@ -14,7 +14,9 @@ extension ReportColumn {
     /// order the reasons apply, grouped as `ineligible`.
     static func ineligible(_ path: WritableKeyPath<Row, RiskReport.Ineligible>) -> [Self] {
         let reasons: [(String, WritableKeyPath<RiskReport.Ineligible, Int64>, String)] = [
-            ("disputed", \.disputed, "Amount excluded because the documents are disputed."),
+            ("paid", \.paid, "Amount excluded because the e-invoicing platform reported the invoices paid more than the remittance delay ago while the ledger still shows them open."),
+            ("disputed", \.disputed, "Amount excluded because the documents are disputed or were refused by the buyer on the e-invoicing platform."),
+            ("undeposited", \.undeposited, "Amount excluded because the invoices were never deposited on the e-invoicing platform within the deposit delay."),
             ("aged", \.aged, "Amount excluded because the documents are too long after issue or too long past due."),
             ("affiliate", \.affiliate, "Amount excluded because the debtor belongs to the same group as the client."),
             ("embargo", \.embargo, "Amount excluded because the debtor is located in an embargoed country."),
@@ -42,6 +44,7 @@ extension RiskReport.PairRow: ReportRow {
         .money("covered", \.covered, "Guaranteed amount times cover_bp, rounded down: what the factor pays if the debtor fails."),
         .money("risk_weighted", \.riskWeighted, "Covered amount times the risk weight of the client's mode, rounded down."),
         .init("cross_aged", .boolean, .boolean(\.crossAged), "Whether the aged share of the pair's invoices is above the cross-ageing threshold, which makes all of its otherwise eligible invoices ineligible."),
+        .init("new_debtor", .boolean, .boolean(\.newDebtor), "Whether the pair's first invoice was issued less than the new-debtor period before the as-of date."),
     ]
 }
 
@@ -62,11 +65,22 @@ extension RiskReport.ClientRow: ReportRow {
         .money("concentration_cap", \.concentrationCap, "Largest guaranteed amount on one debtor that counts towards funding: the policy share for the client's mode of its eligible amount, rounded down."),
         .money("concentration_excess", \.concentrationExcess, "Sum over the client's pairs of the part of guaranteed above the concentration cap."),
         .money("fundable", \.fundable, "Guaranteed less the concentration excess."),
-        .money("holdback", \.holdback, "Part of the fundable amount retained and not advanced: the client's holdback rate applied to fundable, rounded down."),
-        .money("funding_capacity", \.fundingCapacity, "Most the client may be advanced: fundable less holdback, capped at the client's funding limit."),
+        .ratio("dilution_bp", \.dilutionBP, "Credit notes issued in the dilution window over the invoices issued in it (full amounts, open or closed), in basis points, rounded down; null when nothing was invoiced."),
+        .money("dilution_reserve", \.dilutionReserve, "Part of the fundable amount held back for dilution: one basis point of fundable per basis point of dilution above the allowance, rounded down; zero within the allowance."),
+        .money("holdback", \.holdback, "Part of the fundable amount retained and not advanced: the client's holdback rate applied to fundable less the dilution reserve, rounded down."),
+        .money("funding_capacity", \.fundingCapacity, "Most the client may be advanced: fundable less the dilution reserve and the holdback, capped at the client's funding limit."),
         .money("funded_balance", \.fundedBalance, "Advances to the client currently outstanding."),
         .money("availability", \.availability, "Amount that can still be advanced: funding capacity less funded balance. Negative when the client is over-advanced."),
-        .init("tier", .tier, .int(\.tier), "Risk tier of the client, from A (lowest risk) to D (highest). It starts from the client's financial grade and is raised by confidential mode, by a failed confidential-mode requirement and by over-advance."),
+        .money("collected", \.collected, "Payments the client reports having received itself from debtors, up to the as-of date."),
+        .money("remitted", \.remitted, "Cash the factor received from the client to pass on what it collected, up to the as-of date."),
+        .money("unremitted", \.unremitted, "Cash collected more than the remittance delay ago and not passed on: collected by then less remitted, never below zero."),
+        .init("unremitted_days", .days, .optionalInt64(\.unremittedDays), "Days since the oldest collection not yet covered by remittances (remittances pay the oldest collections first); null when every collection is covered."),
+        .count("duplicate_suspects", \.duplicateSuspects, "Open invoices that have a twin (same debtor, currency and amount) issued within the duplicate window."),
+        .count("round_invoices", \.roundInvoices, "Invoices issued in the round-amount window, open or closed."),
+        .ratio("round_share_bp", \.roundShareBP, "Share of those invoices whose amount is a whole multiple of the round unit, in basis points, rounded down; null when there are none."),
+        .money("new_debtor_eligible", \.newDebtorEligible, "Sum of eligible over the client's pairs with a new debtor."),
+        .init("past_due_days", .days, .optionalInt64(\.pastDueDays), "Days past due of an average unit the client's debtors owe on the invoices that take part, rounded down; null when nothing is owed."),
+        .init("tier", .tier, .int(\.tier), "Risk tier of the client, from A (lowest risk) to D (highest). It starts from the client's financial grade and is raised by confidential mode, by a failed confidential-mode requirement, by over-advance and by failed handling of the factor's cash."),
         .flags(\.flags),
     ]
 }
@@ -89,6 +103,7 @@ extension RiskReport.DebtorRow: ReportRow {
         .ratio("utilization_bp", \.utilizationBP, "Guaranteed divided by the credit limit, in basis points, rounded down; null when the credit limit is zero."),
         .money("headroom", \.headroom, "Credit limit less guaranteed; negative when the limit is exceeded."),
         .money("available_limit", \.availableLimit, "What the debtor can still take in new guaranteed purchases: the smallest of the debtor's headroom, its country's headroom and its group's limit less the group's guaranteed, and never below zero."),
+        .init("past_due_days", .days, .optionalInt64(\.pastDueDays), "Days past due of an average unit the debtor owes on the invoices that take part, rounded down; null when nothing is owed."),
         .flags(\.flags),
     ]
 }
@@ -135,6 +150,7 @@ extension RiskReport.PortfolioRow: ReportRow {
         .money("guaranteed", \.guaranteed, "Sum of guaranteed over all pairs."),
         .money("covered", \.covered, "Sum of covered over all pairs."),
         .money("risk_weighted", \.riskWeighted, "Sum of risk_weighted over all pairs."),
+        .money("unremitted", \.unremitted, "Sum of unremitted over all clients."),
         .ratio("hhi_ppm", \.hhiPPM, "Herfindahl-Hirschman index of covered across debtors, in parts per million, rounded down: the sum of the squares of each debtor's covered divided by the square of their sum. Null when covered is zero."),
         .ratio("top10_share_bp", \.top10ShareBP, "Share of covered held by the ten debtors with the largest covered, in basis points, rounded down; null when covered is zero."),
         .count("clients", \.clients, "Number of clients of the tenant."),

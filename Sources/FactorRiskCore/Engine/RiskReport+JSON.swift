@@ -29,7 +29,11 @@ extension RiskReport {
         guard case .object(var members) = json(row) else { return json(row) }
         let counts = row.flagsCount.keys.sorted { $0.rawValue < $1.rawValue }.map { ($0.rawValue, JSONText.integer(Int64(row.flagsCount[$0]!))) }
         members.append(("flags_count", .object(counts)))
-        members.append(("data_quality", .object([("missing_fx", .array(row.missingFX.map { .string($0) }))])))
+        members.append(("data_quality", .object([
+            ("missing_fx", .array(row.missingFX.map { .string($0) })),
+            ("missing_fx_collections", .array(row.missingFXCollections.map { .string($0) })),
+            ("missing_fx_remittances", .array(row.missingFXRemittances.map { .string($0) })),
+        ])))
         return .object(members)
     }
 }

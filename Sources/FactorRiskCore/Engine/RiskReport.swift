@@ -3,7 +3,9 @@
 public struct RiskReport: Sendable, Equatable {
     /// Sums by reason of ineligibility (§4.3), in `InvoiceClass.reasons` order.
     public struct Ineligible: Sendable, Equatable {
+        public var paid: Int64 = 0
         public var disputed: Int64 = 0
+        public var undeposited: Int64 = 0
         public var aged: Int64 = 0
         public var affiliate: Int64 = 0
         public var embargo: Int64 = 0
@@ -15,7 +17,9 @@ public struct RiskReport: Sendable, Equatable {
         public subscript(reason: InvoiceClass) -> Int64 {
             get {
                 switch reason {
+                case .paid: paid
                 case .disputed: disputed
+                case .undeposited: undeposited
                 case .aged: aged
                 case .affiliate: affiliate
                 case .embargo: embargo
@@ -26,7 +30,9 @@ public struct RiskReport: Sendable, Equatable {
             }
             set {
                 switch reason {
+                case .paid: paid = newValue
                 case .disputed: disputed = newValue
+                case .undeposited: undeposited = newValue
                 case .aged: aged = newValue
                 case .affiliate: affiliate = newValue
                 case .embargo: embargo = newValue
@@ -58,6 +64,8 @@ public struct RiskReport: Sendable, Equatable {
         public var covered: Int64 = 0
         public var riskWeighted: Int64 = 0
         public var crossAged = false
+        /// §8.3: the pair's first invoice was issued less than `new_debtor_days` before the date.
+        public var newDebtor = false
 
         public init(clientRef: String, debtorRef: String, approved: Int64 = 0) {
             self.clientRef = clientRef
@@ -80,10 +88,26 @@ public struct RiskReport: Sendable, Equatable {
         public var concentrationCap: Int64 = 0
         public var concentrationExcess: Int64 = 0
         public var fundable: Int64 = 0
+        /// §8.1: credit notes over invoices of the dilution window; nil when nothing was invoiced.
+        public var dilutionBP: Int64?
+        public var dilutionReserve: Int64 = 0
         public var holdback: Int64 = 0
         public var fundingCapacity: Int64 = 0
         public var fundedBalance: Int64 = 0
         public var availability: Int64 = 0
+        /// §8.2: cash the client collected, remitted, and still holds past the remittance delay.
+        public var collected: Int64 = 0
+        public var remitted: Int64 = 0
+        public var unremitted: Int64 = 0
+        /// Days since the oldest collection not yet passed on; nil when every collection is covered.
+        public var unremittedDays: Int64?
+        /// §8.3: the ledger patterns.
+        public var duplicateSuspects = 0
+        public var roundInvoices = 0
+        public var roundShareBP: Int64?
+        public var newDebtorEligible: Int64 = 0
+        /// §8.4: days past due of an average unit owed; nil when nothing is owed.
+        public var pastDueDays: Int64?
         /// 1 to 4, reported as A to D.
         public var tier = 1
         public var flags: [RiskFlag] = []
@@ -113,6 +137,8 @@ public struct RiskReport: Sendable, Equatable {
         public var utilizationBP: Int64?
         public var headroom: Int64 = 0
         public var availableLimit: Int64 = 0
+        /// §8.4: days past due of an average unit owed; nil when nothing is owed.
+        public var pastDueDays: Int64?
         public var flags: [RiskFlag] = []
 
         public init(debtorRef: String, country: String, groupRef: String, creditLimit: Int64) {
@@ -162,6 +188,8 @@ public struct RiskReport: Sendable, Equatable {
         public var guaranteed: Int64 = 0
         public var covered: Int64 = 0
         public var riskWeighted: Int64 = 0
+        /// §8.5: the sum of the clients' unremitted cash.
+        public var unremitted: Int64 = 0
         public var hhiPPM: Int64?
         public var top10ShareBP: Int64?
         public var clients = 0
@@ -171,6 +199,9 @@ public struct RiskReport: Sendable, Equatable {
         public var flagsCount: [RiskFlag: Int] = [:]
         /// Documents left out because their currency had no rate on the date, by ref (byte order).
         public var missingFX: [String] = []
+        /// Collections and remittances left out of §8.2 for want of a rate, by ref (byte order).
+        public var missingFXCollections: [String] = []
+        public var missingFXRemittances: [String] = []
 
         public init() {}
     }

@@ -13,11 +13,14 @@ public struct TenantSettings: Sendable {
         p.concentration_cap_notified_bp, p.concentration_cap_delegated_bp, p.concentration_cap_confidential_bp,
         p.weight_notified_bp, p.weight_delegated_bp, p.weight_confidential_bp, array_to_string(p.country_cap_bp, ','),
         p.default_country_grade, p.large_exposure_report_bp, p.large_exposure_limit_bp, p.utilization_warn_bp,
-        p.confidential_min_revenue, p.confidential_max_grade
+        p.confidential_min_revenue, p.confidential_max_grade,
+        p.remittance_days, p.deposit_days, p.dilution_window_days, p.dilution_allowance_bp, p.dilution_warn_bp, p.duplicate_days,
+        p.round_window_days, p.round_unit, p.round_min_invoices, p.round_warn_bp, p.new_debtor_days, p.new_debtor_warn_bp,
+        p.slow_payer_days
         """
 
     /// How many columns `decode` reads.
-    static let columnCount = 22
+    static let columnCount = 35
 
     /// Reads the settings of `tenantID`; a tenant without a policy row has the rulebook's defaults.
     /// Nil when the tenant is not visible (unknown, or another tenant's under row-level security).
@@ -56,6 +59,19 @@ public struct TenantSettings: Sendable {
             policy.utilizationWarnBP = try row.decode(at: 19)
             policy.confidentialMinRevenue = try row.decode(at: 20)
             policy.confidentialMaxGrade = try row.decode(at: 21)
+            policy.remittanceDays = try row.decode(at: 22)
+            policy.depositDays = try row.decode(at: 23)
+            policy.dilutionWindowDays = try row.decode(at: 24)
+            policy.dilutionAllowanceBP = try row.decode(at: 25)
+            policy.dilutionWarnBP = try row.decode(at: 26)
+            policy.duplicateDays = try row.decode(at: 27)
+            policy.roundWindowDays = try row.decode(at: 28)
+            policy.roundUnit = try row.decode(at: 29)
+            policy.roundMinInvoices = try row.decode(at: 30)
+            policy.roundWarnBP = try row.decode(at: 31)
+            policy.newDebtorDays = try row.decode(at: 32)
+            policy.newDebtorWarnBP = try row.decode(at: 33)
+            policy.slowPayerDays = try row.decode(at: 34)
         }
         return TenantSettings(tenantID: tenantID, tenant: tenant, policy: policy)
     }
