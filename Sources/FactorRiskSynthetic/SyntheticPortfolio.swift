@@ -9,10 +9,24 @@ import FactorRiskCore
 /// approvals, debtor groups and affiliates (the French market: about 33,000 client firms, 79 M
 /// invoices a year, 5,300 EUR an invoice, 52 days of payment delay). Every row passes FORMATS.md.
 ///
+/// A healthy book with a few clients and debtors behaving badly, at these rates (RULEBOOK §6, §8):
+/// - about 3 % of the debtors over-allocated (their clients' approvals above their credit limit)
+///   and about 0.5 % in DEBTOR_LIMIT_BREACH;
+/// - the collecting clients (delegated, confidential) report the paid part of their invoices as
+///   collections and remit each within the 2 days of `remittance_days`, but 3 % of them (2 to 5 %)
+///   stopped remitting 6 to 40 days ago and hold cash; a notified client reports a collection only
+///   for the rare payment a debtor misdirected to it (0.3 % of its paid invoices);
+/// - nearly every invoice is `deposited` within three days of issue (99.8 %), fully paid ones are
+///   reported `paid`, 30 % of the disputed ones `refused`;
+/// - one client in ten dilutes (more and larger credit notes: dilution above the 5 % allowance),
+///   and 1.5 to 2 % of the clients each leave paid invoices open (PAID_STILL_OPEN), issue
+///   duplicates, invoice in round thousands, or lodge invoices on no platform (undeposited).
+///
 /// The output depends only on `Parameters`: the same parameters give byte-identical rows on every
 /// run and platform, so a benchmark bundle can be regenerated instead of stored. Building the
 /// value draws the clients, debtors and limits (memory proportional to them); `generate` then
-/// streams the documents one row at a time, so ten million of them never sit in memory.
+/// streams the documents one row at a time, so ten million of them never sit in memory; the
+/// collections, remittances and events draw the document stream again rather than keep it.
 public struct SyntheticPortfolio: Sendable {
     /// What a synthetic bundle is made from; nothing else influences its content.
     public struct Parameters: Sendable, Hashable {
@@ -72,7 +86,6 @@ public struct SyntheticPortfolio: Sendable {
     public func generate(into sink: inout some BundleSink) throws {
         let refs = SyntheticRefs(clientCount: clientCount, debtorCount: debtorCount, groupCount: world.groupCount)
         for file in BundleFile.loadOrder {
-            if [.collections, .remittances, .documentEvents].contains(file) { continue }
             try sink.begin(file)
             switch file {
             case .tenant: try emitTenant(into: &sink)
@@ -82,7 +95,9 @@ public struct SyntheticPortfolio: Sendable {
             case .approvals: try emitApprovals(into: &sink, refs: refs)
             case .fxRates: try emitRates(into: &sink)
             case .documents: try emitDocuments(into: &sink, refs: refs)
-            case .collections, .remittances, .documentEvents: break
+            case .collections: try emitCollections(into: &sink)
+            case .remittances: try emitRemittances(into: &sink, refs: refs)
+            case .documentEvents: try emitDocumentEvents(into: &sink)
             }
             try sink.end(file)
         }

@@ -31,6 +31,14 @@ struct SyntheticWorld: Sendable {
         var fundedBalance: Int64
         /// Index of the debtor group it belongs to (its affiliates), or -1.
         var group: Int
+        /// How it departs from a healthy book (none for most clients).
+        var behaviour: SyntheticBehaviour = []
+        /// For a client that holds cash: how many days before the as-of date it stopped remitting.
+        var holdDays = 0
+
+        /// Whether the debtors pay it rather than the factor (RULEBOOK §1): it reports every
+        /// payment as a collection and remits it.
+        var collects: Bool { mode != .notified }
     }
 
     /// One row of `debtors.csv`, the limit in EUR minor units.
@@ -73,6 +81,13 @@ struct SyntheticWorld: Sendable {
     static let affiliateClientShare = 0.05
     static let missingApprovalShare = 0.05
     static let exceededApprovalShare = 0.10
+    /// Debtors whose credit limit is below their clients' approvals (DEBTOR_OVER_ALLOCATED): a
+    /// few percent, as in a real book, where the committee allocates a debtor's limit among the
+    /// clients selling to it.
+    static let overAllocatedDebtorShare = 0.035
+    /// Of those, the debtors whose limit was cut below what they are expected to owe
+    /// (DEBTOR_LIMIT_BREACH): about half a percent of the debtors.
+    static let breachedDebtorShare = 0.006
 
     /// How many clients a portfolio of `documents` documents has: about 300 open documents a
     /// client, at least 50 and at most the 33,000 client firms of the French market, yet never
@@ -279,15 +294,19 @@ struct SyntheticWorld: Sendable {
         // Approvals: most comfortable, some below the expected ledger, a few missing.
         var limitRNG = SplitMix64.stream(4, of: seed)
         var pairApproved = [Int64](repeating: -1, count: pairDebtor.count)
-        var debtorExpectedOpen = [Double](repeating: 0, count: debtorCount)
+        var debtorApproved = [Int64](repeating: 0, count: debtorCount)
+        var debtorExpectedGuaranteed = [Double](repeating: 0, count: debtorCount)
         for pair in pairDebtor.indices {
             let expected = pairExpectedOpen[pair]
-            debtorExpectedOpen[Int(pairDebtor[pair])] += expected
+            let debtor = Int(pairDebtor[pair])
             if limitRNG.chance(Self.missingApprovalShare) { continue }
             let amount = limitRNG.chance(Self.exceededApprovalShare)
                 ? expected * limitRNG.uniform(0.3, 0.8)
                 : max(expected, 2 * Self.meanInvoice) * limitRNG.uniform(1.2, 3.0)
             pairApproved[pair] = Self.roundedLimit(amount, minimum: 1_000)
+            debtorApproved[debtor] += pairApproved[pair]
+            // About 70 % of the open ledger is eligible; the approval caps what is guaranteed.
+            debtorExpectedGuaranteed[debtor] += min(expected * 0.7, Double(pairApproved[pair]) / 100)
         }
 
         // Funding: sized from the expected fundable ledger; some clients over-advanced.
@@ -303,26 +322,27 @@ struct SyntheticWorld: Sendable {
             clients[client].fundedBalance = Int64((funded * 100).rounded())
         }
 
-        // Debtor credit limits: from the expected guaranteed exposure (about 70 % of the open
-        // ledger is eligible); some exceeded, some near the 80 % warning, most comfortable.
+        // Debtor credit limits: the approvals of its clients fit within it, with room to spare;
+        // a few debtors are over-allocated, and a few of those cut below what they owe.
         var debtors: [Debtor] = []
         debtors.reserveCapacity(debtorCount)
         for debtor in 0..<debtorCount {
-            let expected = debtorExpectedOpen[debtor] * 0.7
+            let approved = Double(debtorApproved[debtor]) / 100
+            let expected = debtorExpectedGuaranteed[debtor]
+            let draw = limitRNG.unit()
             let limit: Int64
-            if expected == 0 {
+            if approved == 0 {
                 limit = Self.roundedLimit(limitRNG.uniform(10_000, 100_000), minimum: 10_000)
+            } else if draw < Self.breachedDebtorShare {
+                limit = Self.roundedLimit(expected * limitRNG.uniform(0.5, 0.85), minimum: 10_000)
+            } else if draw < Self.overAllocatedDebtorShare {
+                limit = Self.roundedLimit(max(expected * 1.2, approved * limitRNG.uniform(0.6, 0.95)), minimum: 10_000)
             } else {
-                let base = max(expected, 2 * Self.meanInvoice)
-                let draw = limitRNG.unit()
-                let factor = draw < 0.10 ? limitRNG.uniform(0.4, 0.8)
-                    : draw < 0.25 ? limitRNG.uniform(1.0, 1.25)
-                    : draw < 0.90 ? limitRNG.uniform(1.3, 2.5)
-                    : limitRNG.uniform(3, 6)
-                limit = Self.roundedLimit(base * factor, minimum: 10_000)
+                limit = Self.roundedLimit(approved * limitRNG.uniform(1.0, 2.0), minimum: 10_000)
             }
             debtors.append(Debtor(country: debtorCountry[debtor], group: debtorGroup[debtor], creditLimit: limit))
         }
+        Self.drawBehaviours(&clients, seed: seed)
 
         self.clients = clients
         self.debtors = debtors
