@@ -20,6 +20,10 @@ extension HTMLReportPage {
                 case .debtorOverAllocated:
                     entries.append(.init(subject: "debtor", ref: row.debtorRef, flag: flag, measure: "approved total",
                                          value: money(row.approvedTotal), against: "credit limit \(money(row.creditLimit))"))
+                case .debtorSlowPayer:
+                    entries.append(.init(subject: "debtor", ref: row.debtorRef, flag: flag, measure: "guaranteed",
+                                         value: money(row.guaranteed),
+                                         against: "\(row.pastDueDays.map(N.integer) ?? "—") days past due on average"))
                 default:
                     entries.append(.init(subject: "debtor", ref: row.debtorRef, flag: flag, measure: "guaranteed",
                                          value: money(row.guaranteed), against: util))
@@ -57,6 +61,21 @@ extension HTMLReportPage {
                     let pairs = report.pairs.filter { $0.clientRef == row.clientRef && $0.crossAged }.map(\.debtorRef)
                     entry = ("aged and cross-aged (ineligible)", money(row.ineligible.aged + row.ineligible.crossAged),
                              "cross-aged with \(pairs.isEmpty ? "—" : pairs.joined(separator: ", "))")
+                case .unremittedCollections:
+                    entry = ("unremitted", money(row.unremitted),
+                             "collected \(money(row.collected)), remitted \(money(row.remitted)), oldest not passed on "
+                                 + "\(row.unremittedDays.map(N.integer) ?? "—") days ago")
+                case .paidStillOpen:
+                    entry = ("paid still open (ineligible)", money(row.ineligible.paid), "reported paid on the e-invoicing platform")
+                case .dilutionHigh:
+                    entry = ("dilution reserve", money(row.dilutionReserve), "dilution \(N.percent(bp: row.dilutionBP))")
+                case .duplicateSuspect:
+                    entry = ("eligible", money(row.eligible), "\(N.integer(row.duplicateSuspects)) duplicate suspect invoices")
+                case .roundAmounts:
+                    entry = ("eligible", money(row.eligible),
+                             "\(N.percent(bp: row.roundShareBP)) of \(N.integer(row.roundInvoices)) recent invoices in round amounts")
+                case .newDebtorConcentration:
+                    entry = ("new debtors' eligible", money(row.newDebtorEligible), "of eligible \(money(row.eligible))")
                 case .confidentialBelowRevenue, .confidentialWeakFinancials, .confidentialMode:
                     entry = ("guaranteed", money(row.guaranteed), "mode \(row.mode.rawValue), tier \(row.tierLetter)")
                 default:

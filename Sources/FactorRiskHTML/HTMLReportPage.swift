@@ -38,6 +38,7 @@ struct HTMLReportPage {
         body += flagSection(id: "breaches", title: "Breaches", level: .breach) + "\n"
         body += flagSection(id: "warnings", title: "Warnings", level: .warning) + "\n"
         body += confidential() + "\n"
+        body += cash() + "\n"
         body += "</main>\n"
         body += M.text("footer", [:],
                        "\(input.tenantName) (\(report.tenantRef)) · snapshot as of \(report.asOf) · computed at \(input.computedAt) · amounts in \(report.currency.code)")

@@ -11,7 +11,7 @@ struct HTMLReportGoldenTests {
     static let asOf = CalendarDate(year: 2026, month: 11, day: 20)!
 
     /// A portfolio with every section filled: countries, a full debtor chart, breaches and warnings
-    /// of every level, confidential clients, an ageing in every bucket.
+    /// of every level, confidential clients, an ageing in every bucket, clients who collect.
     static let parameters = SyntheticPortfolio.Parameters(tenantRef: "golden", documents: 3000, seed: 2026, asOf: asOf)
 
     /// The snapshot dates of the synthetic history, as days before the as-of date (within the 30
@@ -36,14 +36,15 @@ struct HTMLReportGoldenTests {
         var sink = MemoryBundleSink()
         try SyntheticPortfolio(parameters).generate(into: &sink)
         let portfolio = try Portfolio(bundle: sink.files)
-        let history = historyDays.map { days in
-            let report = ReferenceEngine.compute(portfolio, asOf: asOf.adding(days: days))
-            return HTMLReportInput.ConcentrationPoint(asOf: report.asOf, hhiPPM: report.portfolio.hhiPPM,
-                                                      top10ShareBP: report.portfolio.top10ShareBP, guaranteed: report.portfolio.guaranteed)
+        let reports = historyDays.map { ReferenceEngine.compute(portfolio, asOf: asOf.adding(days: $0)) }
+        let history = reports.map { report in
+            HTMLReportInput.ConcentrationPoint(asOf: report.asOf, hhiPPM: report.portfolio.hhiPPM,
+                                               top10ShareBP: report.portfolio.top10ShareBP, guaranteed: report.portfolio.guaranteed)
         }
         return HTMLReportInput(tenantName: "Golden Factoring", report: ReferenceEngine.compute(portfolio, asOf: asOf), history: history,
                                ageing: ageing(portfolio), computedAt: "2026-11-21 02:00 UTC",
-                               utilizationWarnBP: portfolio.policy.utilizationWarnBP)
+                               utilizationWarnBP: portfolio.policy.utilizationWarnBP,
+                               cashHistory: reports.map { .init(asOf: $0.asOf, unremitted: $0.portfolio.unremitted) })
     }
 
     /// The open invoices that take part on the as-of date by days past due, in base minor units:

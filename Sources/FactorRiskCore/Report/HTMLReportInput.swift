@@ -15,6 +15,19 @@ public struct HTMLReportInput: Sendable {
         }
     }
 
+    /// The cash the portfolio's clients held on one stored snapshot date (RULEBOOK §8.5): the
+    /// trend an analyst watches to see a client stop remitting before the amounts grow.
+    public struct CashPoint: Sendable, Equatable {
+        public var asOf: CalendarDate
+        /// The portfolio's `unremitted`, base minor units.
+        public var unremitted: Int64
+
+        public init(asOf: CalendarDate, unremitted: Int64) {
+            self.asOf = asOf
+            self.unremitted = unremitted
+        }
+    }
+
     /// Open invoices of the ledger by days past due as of the report's date (base minor units,
     /// documents that take part in the computation: issued on or before the date, open, with a rate).
     public struct AgeingBucket: Sendable, Equatable {
@@ -43,12 +56,16 @@ public struct HTMLReportInput: Sendable {
     public var computedAt: String
     /// The tenant's warning level of utilization (policy `utilization_warn_bp`), drawn on the debtor chart.
     public var utilizationWarnBP: Int64
+    /// The portfolio's unremitted cash on every stored snapshot up to the report's date, oldest
+    /// first (empty when the page is rendered from a report alone).
+    public var cashHistory: [CashPoint]
 
     public init(
         tenantName: String, report: RiskReport, history: [ConcentrationPoint], ageing: [AgeingBucket], computedAt: String,
-        utilizationWarnBP: Int64 = Policy().utilizationWarnBP
+        utilizationWarnBP: Int64 = Policy().utilizationWarnBP, cashHistory: [CashPoint] = []
     ) {
         self.utilizationWarnBP = utilizationWarnBP
+        self.cashHistory = cashHistory
         self.tenantName = tenantName
         self.report = report
         self.history = history
