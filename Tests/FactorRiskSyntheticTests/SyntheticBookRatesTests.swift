@@ -74,6 +74,17 @@ struct SyntheticBookRatesTests {
         return book
     }()
 
+    /// The reference engine's report of the bundle on the as-of date, with the default policy.
+    static let engineReport: Result<RiskReport, BundleIssue> = {
+        var files: [BundleFile: [UInt8]] = [:]
+        for file in BundleFile.allCases {
+            files[file] = Array(([file.header] + (bundle.rows[file] ?? [])).map(CSVEncoding.line).joined().utf8)
+        }
+        return Result { () throws(BundleIssue) in ReferenceEngine.compute(try Portfolio(bundle: files), asOf: asOf) }
+    }()
+
+    static func report() throws -> RiskReport { try engineReport.get() }
+
     private func share(_ part: Int, of whole: Int) -> Double { Double(part) / Double(max(1, whole)) }
 
     @Test("about 3 % of the debtors are over-allocated, under 1 % (but some) in DEBTOR_LIMIT_BREACH")
@@ -82,11 +93,7 @@ struct SyntheticBookRatesTests {
         let overAllocated = book.creditLimits.filter { debtor, limit in (book.approvedTotals[debtor] ?? 0) > limit }.count
         #expect((0.015...0.05).contains(share(overAllocated, of: book.creditLimits.count)), "\(overAllocated) of \(book.creditLimits.count)")
 
-        var files: [BundleFile: [UInt8]] = [:]
-        for file in BundleFile.allCases {
-            files[file] = Array(([file.header] + (Self.bundle.rows[file] ?? [])).map(CSVEncoding.line).joined().utf8)
-        }
-        let report = ReferenceEngine.compute(try Portfolio(bundle: files), asOf: Self.asOf)
+        let report = try Self.report()
         let breached = report.debtors.filter { $0.flags.contains(.debtorLimitBreach) }.count
         #expect(breached > 0 && share(breached, of: report.debtors.count) < 0.01, "\(breached) of \(report.debtors.count)")
         let flaggedOver = report.debtors.filter { $0.flags.contains(.debtorOverAllocated) }.count
@@ -94,7 +101,7 @@ struct SyntheticBookRatesTests {
     }
 
     @Test("2 to 5 % of the collecting clients hold collected cash past the remittance delay; the others none")
-    func cashHolders() {
+    func cashHolders() throws {
         let book = Self.book
         let due = Self.asOf.adding(days: -2)
         var held: [String: Int64] = [:]
@@ -111,6 +118,8 @@ struct SyntheticBookRatesTests {
         let collecting = book.modes.filter { $0.value != "notified" }.count
         #expect((0.02...0.05).contains(share(holders.count, of: collecting)), "\(holders.count) of \(collecting) collecting clients")
         #expect(holders.allSatisfy { book.modes[$0] != "notified" })
+        let flagged = try Self.report().clients.filter { $0.flags.contains(.unremittedCollections) }.map(\.clientRef)
+        #expect(flagged.sorted() == holders.sorted())
     }
 
     @Test("collections are the paid part of the collecting clients' invoices, dated between issue and as-of")
@@ -152,7 +161,7 @@ struct SyntheticBookRatesTests {
     }
 
     @Test("one client in ten dilutes above the 5 % allowance")
-    func dilution() {
+    func dilution() throws {
         let book = Self.book
         var invoiced: [String: Int64] = [:], credited: [String: Int64] = [:]
         for document in book.documents.values where Self.asOf - document.issued < 90 {
@@ -161,10 +170,13 @@ struct SyntheticBookRatesTests {
         }
         let diluting = invoiced.filter { client, total in total > 0 && (credited[client] ?? 0) * 10_000 / total > 500 }.count
         #expect((0.05...0.16).contains(share(diluting, of: book.modes.count)), "\(diluting) of \(book.modes.count)")
+        let report = try Self.report()
+        #expect(report.clients.filter { ($0.dilutionBP ?? 0) > 500 }.count == diluting)
+        #expect(report.clients.contains { $0.flags.contains(.dilutionHigh) })
     }
 
     @Test("a handful of clients with paid-still-open, duplicate and round-amount invoices")
-    func ledgerPatterns() {
+    func ledgerPatterns() throws {
         let book = Self.book
         let clients = book.modes.count
         let paidStillOpen = Set(book.documents.values.filter { document in
@@ -178,7 +190,7 @@ struct SyntheticBookRatesTests {
         }
         let duplicating = Set(seen.filter { _, dates in
             dates.count > 1 && dates.sorted().adjacentPairs().contains { $1 - $0 <= 3 }
-        }.keys.map { $0.split(separator: "|")[0] })
+        }.keys.map { String($0.split(separator: "|")[0]) })
         #expect(!duplicating.isEmpty && share(duplicating.count, of: clients) <= 0.05, "\(duplicating.count)")
 
         var recent: [String: (all: Int, round: Int)] = [:]
@@ -190,6 +202,15 @@ struct SyntheticBookRatesTests {
         }
         let round = recent.filter { $0.value.all >= 10 && $0.value.round * 10_000 >= 3_000 * $0.value.all }.count
         #expect(round > 0 && share(round, of: clients) <= 0.05, "\(round)")
+
+        // The reference engine finds the same handful.
+        let report = try Self.report()
+        func flagged(_ flag: RiskFlag) -> Set<String> { Set(report.clients.filter { $0.flags.contains(flag) }.map(\.clientRef)) }
+        #expect(flagged(.paidStillOpen) == paidStillOpen)
+        #expect(flagged(.roundAmounts).count == round)
+        #expect(!flagged(.duplicateSuspect).isEmpty && flagged(.duplicateSuspect).isSubset(of: duplicating))
+        let breaches = report.clients.filter { $0.flags.contains(.unremittedCollections) || $0.flags.contains(.paidStillOpen) }
+        #expect((1...12).contains(breaches.count), "cash breaches: a handful, \(breaches.count)")
     }
 }
 
