@@ -105,6 +105,31 @@ struct DemoCommand: AsyncParsableCommand {
 struct MorningSummary {
     let input: HTMLReportInput
 
+    /// The most cash-breach clients listed; the rest are counted.
+    static let cashBreachRows = 10
+
+    /// The clients that failed with the factor's cash (UNREMITTED_COLLECTIONS, PAID_STILL_OPEN),
+    /// the most cash at stake first, from the snapshot's client rows: what the analyst phones
+    /// about before anything else.
+    func cashBreaches(_ money: (Int64) -> String) -> [String] {
+        let report = input.report
+        let all = report.clients.filter { $0.flags.contains(.unremittedCollections) || $0.flags.contains(.paidStillOpen) }
+            .sorted { ($1.unremitted + $1.ineligible.paid, $0.clientRef) < ($0.unremitted + $0.ineligible.paid, $1.clientRef) }
+        let shown = all.prefix(Self.cashBreachRows)
+        var lines = ["", "Cash breaches (\(all.count) client\(all.count == 1 ? "" : "s"); unremitted \(money(report.portfolio.unremitted)) in all):"]
+        guard !shown.isEmpty else { return lines + ["  none"] }
+        lines += TextTable(
+            header: ["client", "mode", "unremitted", "days", "paid still open", "flags"],
+            rows: shown.map { client in
+                [client.clientRef, client.mode.rawValue, money(client.unremitted), client.unremittedDays.map(String.init) ?? "—",
+                 money(client.ineligible.paid),
+                 client.flags.filter { $0 == .unremittedCollections || $0 == .paidStillOpen }.map(\.rawValue).joined(separator: " ")]
+            },
+            rightAligned: [2, 3, 4]).render().split(separator: "\n").map { "  " + $0 }
+        if all.count > shown.count { lines.append("  … and \(all.count - shown.count) more") }
+        return lines
+    }
+
     var text: String {
         let report = input.report
         let exponent = report.currency.exponent
@@ -146,6 +171,7 @@ struct MorningSummary {
             rows: confidential.map { [$0.clientRef, $0.tierLetter, money($0.guaranteed), money($0.availability),
                                       $0.flags.filter { $0 != .confidentialMode }.map(\.rawValue).joined(separator: " ")] },
             rightAligned: [2, 3]).render().split(separator: "\n").map { "  " + $0 }
+        lines += cashBreaches(money)
         return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
     }
 }
