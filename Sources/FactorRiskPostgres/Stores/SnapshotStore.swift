@@ -76,7 +76,14 @@ public struct PostgresSnapshotStore: SnapshotStore {
     }
 
     public func htmlInput(_ tenant: TenantScope, asOf date: CalendarDate) async throws -> HTMLReportInput {
-        guard let input = try await pool.tenantTransaction(tenant.id, { try ReportData.htmlInput($0, tenantID: tenant.id, asOf: date) })
+        guard let input = try await pool.tenantTransaction(tenant.id, { connection -> HTMLReportInput? in
+            guard var input = try ReportData.htmlInput(connection, tenantID: tenant.id, asOf: date) else { return nil }
+            // The unremitted cash of every stored snapshot up to the date, for the cash control chart.
+            input.cashHistory = try connection.query(
+                "SELECT as_of, unremitted FROM snapshots WHERE tenant_id = $1 AND as_of <= $2 ORDER BY as_of", [tenant.id, date]
+            ).rows.map { HTMLReportInput.CashPoint(asOf: try $0.decode(at: 0), unremitted: try $0.decode(at: 1)) }
+            return input
+        })
         else { throw SnapshotMissing(date: date) }
         return input
     }
