@@ -7,17 +7,10 @@ import Testing
 /// the reference engine, with the figures the rulebook works out by hand.
 @Suite("HTML report: cash control")
 struct HTMLReportCashTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/cash").path
-
     /// The cash example as of 2026-11-20, with its policy.json (deposit_days 5,
     /// round_min_invoices 4, slow_payer_days 10) set by hand: the core reads no policy file.
     static let report: RiskReport = {
-        var files: [BundleFile: [UInt8]] = [:]
-        for file in BundleFile.allCases {
-            if let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") { files[file] = Array(data) }
-        }
-        var portfolio = try! Portfolio(bundle: files)
+        var portfolio = try! Portfolio(bundle: HTMLReportTests.fixture("cash"))
         portfolio.policy.depositDays = 5
         portfolio.policy.roundMinInvoices = 4
         portfolio.policy.slowPayerDays = 10

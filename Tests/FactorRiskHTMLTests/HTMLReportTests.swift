@@ -10,15 +10,19 @@ import Testing
 /// history of three snapshots and the ledger's ageing worked out by hand.
 @Suite("HTML report")
 struct HTMLReportTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/worked").path
-
-    static let report: RiskReport = {
+    /// The CSV files of the fixture bundle `name` (`Tests/Fixtures/<name>`).
+    static func fixture(_ name: String) -> [BundleFile: [UInt8]] {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name)").path
         var files: [BundleFile: [UInt8]] = [:]
         for file in BundleFile.allCases {
             if let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") { files[file] = Array(data) }
         }
-        let portfolio = try! Portfolio(bundle: files)
+        return files
+    }
+
+    static let report: RiskReport = {
+        let portfolio = try! Portfolio(bundle: fixture("worked"))
         return ReferenceEngine.compute(portfolio, asOf: CalendarDate(iso: "2026-11-20")!)
     }()
 
