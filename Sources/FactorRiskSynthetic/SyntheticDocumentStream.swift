@@ -129,12 +129,15 @@ struct SyntheticDocumentStream {
         let termsIndex = CumulativeWeights.index(in: termTotals, range: 0..<termTotals.count, fraction: rng.unit())
         let dueOffset = isCreditNote ? -age : Self.terms[termsIndex].days - age
 
-        // Payment: most fully open, some partly paid, a few fully paid.
+        // Payment: the longer past due (or the older), the likelier paid; of the rest, some partly paid.
+        let late = min(max(0, -dueOffset, age - SyntheticWorld.latePaidAge), SyntheticWorld.latePaidDays)
+        let paidShare = SyntheticWorld.fullyPaidShare
+            + SyntheticWorld.latePaidShare * Double(late) / Double(SyntheticWorld.latePaidDays)
         let payment = rng.unit()
         let open: Int64
-        if payment < SyntheticWorld.fullyPaidShare {
+        if payment < paidShare {
             open = 0
-        } else if payment < SyntheticWorld.fullyPaidShare + SyntheticWorld.partlyPaidShare, amount > 1 {
+        } else if payment < paidShare + SyntheticWorld.partlyPaidShare, amount > 1 {
             open = min(amount - 1, max(1, Int64(Double(amount) * rng.uniform(0.1, 0.9))))
         } else {
             open = amount

@@ -6,7 +6,7 @@
 /// find the same lifecycle every time, whatever order they read it in. Credit notes have none.
 ///
 /// A healthy book: the paid part of every invoice (`amount − open_amount`) was paid in one or two
-/// payments between its issue and the as-of date; a client that collects reports them and remits
+/// payments between its issue and the as-of date, around its due date when it is past due; a client that collects reports them and remits
 /// each within the two days of `remittance_days`; nearly every invoice is deposited within three
 /// days of its issue; a fully paid one is reported `paid` on its last payment; some disputed ones
 /// are `refused`. A notified client reports a payment only when a debtor paid it by mistake.
@@ -47,7 +47,8 @@ struct SyntheticLifecycle {
         var rng = SplitMix64.stream(UInt64(document.number), of: seed ^ 0x4C49_4645_4359_434C)
         let paidPart = document.amount - document.open
         if paidPart > 0 {
-            let last = rng.int(in: 0...document.age)
+            // Paid at any time before the due date, or from ten days before it to the as-of date.
+            let last = rng.int(in: 0...(document.dueOffset >= 0 ? document.age : min(document.age, 10 - document.dueOffset)))
             if document.open == 0, paidPart >= 2, rng.chance(0.3) {
                 let firstAmount = max(1, min(paidPart - 1, Int64(Double(paidPart) * rng.uniform(0.3, 0.7))))
                 first = Payment(age: rng.int(in: last...document.age), amount: firstAmount)

@@ -3,9 +3,9 @@ extension SyntheticWorld {
     /// Of the clients that collect (delegated and confidential), those holding cash past the
     /// remittance delay on the as-of date: 3 %, so 2 to 5 % at every size but the tiniest.
     static let cashHolderShare = 0.03
-    /// Of all clients: those leaving paid invoices open, issuing duplicates, invoicing round
+    /// Of all clients: those leaving paid invoices open (1 %), issuing duplicates, invoicing round
     /// amounts, lodging some invoices on no platform (2 % each), and diluting (10 %).
-    static let paidStillOpenShare = 0.015
+    static let paidStillOpenShare = 0.01
     static let duplicatingShare = 0.02
     static let roundAmountShare = 0.02
     static let skipsDepositShare = 0.02

@@ -22,7 +22,7 @@ struct SyntheticBookRatesTests {
     struct Book {
         struct Document {
             var ref: String, client: String, debtor: String, isInvoice: Bool, currency: Currency
-            var amount: Int64, open: Int64, issued: CalendarDate, disputed: Bool
+            var amount: Int64, open: Int64, issued: CalendarDate, due: CalendarDate, disputed: Bool
         }
 
         var modes: [String: String] = [:]
@@ -58,7 +58,7 @@ struct SyntheticBookRatesTests {
             book.documents[row["doc_ref"]!] = Book.Document(
                 ref: row["doc_ref"]!, client: row["client_ref"]!, debtor: row["debtor_ref"]!, isInvoice: row["kind"] == "invoice",
                 currency: currency, amount: money(row["amount"], currency.exponent), open: money(row["open_amount"], currency.exponent),
-                issued: CalendarDate(iso: row["issue_date"]!)!, disputed: row["disputed"] == "true")
+                issued: CalendarDate(iso: row["issue_date"]!)!, due: CalendarDate(iso: row["due_date"]!)!, disputed: row["disputed"] == "true")
         }
         for row in bundle.records(.collections) {
             let document = book.documents[row["doc_ref"]!]
@@ -98,6 +98,26 @@ struct SyntheticBookRatesTests {
         #expect(breached > 0 && share(breached, of: report.debtors.count) < 0.01, "\(breached) of \(report.debtors.count)")
         let flaggedOver = report.debtors.filter { $0.flags.contains(.debtorOverAllocated) }.count
         #expect(flaggedOver == overAllocated)
+    }
+
+    @Test("debtors pay around the due date: the open ledger mostly current, a few percent aged, under 1 % slow payers")
+    func openLedger() throws {
+        let book = Self.book
+        var open: Int64 = 0, aged: Int64 = 0, weightedDays: Int64 = 0
+        for document in book.documents.values where document.isInvoice && document.open > 0 {
+            guard let euros = book.euros(document.open, document.currency) else { continue }
+            open += euros
+            let late = max(0, Self.asOf - document.due)
+            if Self.asOf - document.issued > 90 || late > 60 { aged += euros }
+            weightedDays += euros * Int64(late) / 100
+        }
+        #expect(Double(aged) / Double(open) < 0.06, "aged \(aged) of \(open)")
+        let averageDays = Double(weightedDays) / (Double(open) / 100)
+        #expect((1.0...15.0).contains(averageDays), "a euro owed is \(averageDays) days past due")
+        let report = try Self.report()
+        let owing = report.debtors.filter { $0.guaranteed > 0 }
+        let slow = owing.filter { $0.flags.contains(.debtorSlowPayer) }.count
+        #expect(share(slow, of: owing.count) < 0.01, "\(slow) of \(owing.count)")
     }
 
     @Test("2 to 5 % of the collecting clients hold collected cash past the remittance delay; the others none")

@@ -97,18 +97,18 @@ struct SyntheticPortfolioTests {
     /// platform must agree; when the generator is changed on purpose, update these values.
     @Test("a seed gives these exact rows, in debug and release, on every platform")
     func golden() {
-        #expect(bundle.rows[.tenant]?.first == ["acme", "Acme Factoring", "EUR", "FR", "9400000.00"])
+        #expect(bundle.rows[.tenant]?.first == ["acme", "Acme Factoring", "EUR", "FR", "6600000.00"])
         #expect(bundle.rows[.clients]?.first == [
-            "C000001", "Michel Sécurité SARL", "FR", "notified", "6839000.00", "4", "1250", "610000.00", "248797.22", "",
+            "C000001", "Michel Sécurité SARL", "FR", "notified", "6839000.00", "4", "1250", "430000.00", "174978.27", "",
         ])
         #expect(bundle.rows[.debtors]?.dropFirst().first == [
-            "D0000002", "Nicolas-Durand Froid Industriel SA", "BE", "G00015", "85000.00",
+            "D0000002", "Nicolas-Durand Froid Industriel SA", "BE", "G00015", "60000.00",
         ])
         #expect(bundle.rows[.fxRates]?.prefix(2).map { $0 } == [["USD", "2026-10-22", "0.9213"], ["USD", "2026-10-23", "0.9224"]])
         #expect(bundle.rows[.documents]?.first == [
             "I0000000001", "C000023", "D0001195", "invoice", "EUR", "11968.52", "11968.52", "2026-10-26", "2026-12-10", "false",
         ])
-        #expect(Self.fnv1a(bundle) == 0x672A_C82A_3131_8B2C)
+        #expect(Self.fnv1a(bundle) == 0xF4A4_536D_363E_A66E)
     }
 
     @Test("every file comes once, in load order, with rows as wide as its header")
@@ -232,7 +232,7 @@ struct SyntheticPortfolioTests {
         let fullyPaid = documents.filter { $0["open_amount"].flatMap { try? Money.parse($0, exponent: 2) } == 0 }.count
         #expect((0.03...0.07).contains(share(creditNotes, of: documents.count)))
         #expect((0.03...0.07).contains(share(disputed, of: documents.count)))
-        #expect((0.01...0.06).contains(share(fullyPaid, of: documents.count)))
+        #expect((0.2...0.45).contains(share(fullyPaid, of: documents.count)), "most documents past due are paid")
         let foreignCurrency = documents.filter { $0["currency"] != "EUR" }.count
         #expect((0.03...0.30).contains(share(foreignCurrency, of: documents.count)))
 
