@@ -21,8 +21,6 @@ struct MergeTarget {
         case .debtors: MergeTarget(table: "debtors", idColumn: "debtor_id", touch: true)
         case .approvals: MergeTarget(table: "approvals", idColumn: nil, touch: true)
         case .fxRates: MergeTarget(table: "fx_rates", idColumn: nil, touch: false)
-        // Documents have no id (their key is (tenant_id, doc_ref), migration 0004): collections and
-        // events store the doc_ref they name, once the reference check has found it.
         case .documents: MergeTarget(table: "documents", idColumn: nil, touch: false)
         case .collections: MergeTarget(table: "collections", idColumn: nil, touch: false)
         case .remittances: MergeTarget(table: "remittances", idColumn: nil, touch: false)
