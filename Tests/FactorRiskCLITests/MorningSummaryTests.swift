@@ -14,10 +14,7 @@ struct MorningSummaryTests {
         for file in BundleFile.allCases {
             if let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") { files[file] = Array(data) }
         }
-        var portfolio = try Portfolio(bundle: files)
-        portfolio.policy.depositDays = 5  // its policy.json
-        portfolio.policy.roundMinInvoices = 4
-        portfolio.policy.slowPayerDays = 10
+        let portfolio = try Portfolio(bundle: files, policy: FileManager.default.contents(atPath: "\(folder)/policy.json").map(Array.init))
         return ReferenceEngine.compute(portfolio, asOf: CalendarDate(iso: "2026-11-20")!)
     }
 

@@ -8,12 +8,9 @@ import Testing
 @Suite("HTML report: cash control")
 struct HTMLReportCashTests {
     /// The cash example as of 2026-11-20, with its policy.json (deposit_days 5,
-    /// round_min_invoices 4, slow_payer_days 10) set by hand: the core reads no policy file.
+    /// round_min_invoices 4, slow_payer_days 10).
     static let report: RiskReport = {
-        var portfolio = try! Portfolio(bundle: HTMLReportTests.fixture("cash"))
-        portfolio.policy.depositDays = 5
-        portfolio.policy.roundMinInvoices = 4
-        portfolio.policy.slowPayerDays = 10
+        let portfolio = try! HTMLReportTests.fixture("cash")
         return ReferenceEngine.compute(portfolio, asOf: CalendarDate(iso: "2026-11-20")!)
     }()
 

@@ -10,19 +10,20 @@ import Testing
 /// history of three snapshots and the ledger's ageing worked out by hand.
 @Suite("HTML report")
 struct HTMLReportTests {
-    /// The CSV files of the fixture bundle `name` (`Tests/Fixtures/<name>`).
-    static func fixture(_ name: String) -> [BundleFile: [UInt8]] {
+    /// The portfolio of the fixture bundle `name` (`Tests/Fixtures/<name>`), its policy.json applied.
+    static func fixture(_ name: String) throws -> Portfolio {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/\(name)").path
         var files: [BundleFile: [UInt8]] = [:]
         for file in BundleFile.allCases {
             if let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") { files[file] = Array(data) }
         }
-        return files
+        let policy = FileManager.default.contents(atPath: "\(folder)/\(BundleFile.policyFileName)").map(Array.init)
+        return try Portfolio(bundle: files, policy: policy)
     }
 
     static let report: RiskReport = {
-        let portfolio = try! Portfolio(bundle: fixture("worked"))
+        let portfolio = try! fixture("worked")
         return ReferenceEngine.compute(portfolio, asOf: CalendarDate(iso: "2026-11-20")!)
     }()
 
