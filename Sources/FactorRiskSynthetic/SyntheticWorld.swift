@@ -90,12 +90,12 @@ struct SyntheticWorld: Sendable {
     static let affiliateClientShare = 0.05
     static let missingApprovalShare = 0.05
     static let exceededApprovalShare = 0.10
-    /// Debtors whose credit limit is below their clients' approvals (DEBTOR_OVER_ALLOCATED): a
-    /// few percent, as in a real book, where the committee allocates a debtor's limit among the
-    /// clients selling to it.
+    /// Debtors with an approval whose credit limit is below their clients' approvals
+    /// (DEBTOR_OVER_ALLOCATED): a few percent, as in a real book, where the committee allocates
+    /// a debtor's limit among the clients selling to it.
     static let overAllocatedDebtorShare = 0.035
     /// Of those, the debtors whose limit was cut below what they are expected to owe
-    /// (DEBTOR_LIMIT_BREACH): about half a percent of the debtors.
+    /// (DEBTOR_LIMIT_BREACH): about half a percent of the debtors with an approval.
     static let breachedDebtorShare = 0.006
 
     /// How many clients a portfolio of `documents` documents has: about 300 open documents a
