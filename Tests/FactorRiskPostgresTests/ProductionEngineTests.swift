@@ -27,15 +27,48 @@ struct ProductionEngineTests {
         }
     }
 
+    /// Every level of `report` against the expected JSON reports in `folder`/expected.
+    static func expectExpected(_ report: RiskReport, _ folder: String) throws {
+        for level in ReportLevel.allCases {
+            let expected = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(folder)/expected/\(level.rawValue).json"))) as! NSObject
+            let produced = try JSONSerialization.jsonObject(with: Data(report.json(level).rendered().utf8)) as! NSObject
+            #expect(produced == expected, "\(level.rawValue):\n\(report.json(level).rendered())")
+        }
+    }
+
+    /// The second worked example (RULEBOOK.md §8.6): its bundle and expected reports.
+    static let cashExample = "\(Fixtures.packageRoot)/Tests/Fixtures/cash"
+
+    /// The cash example's policy.json: deposit_days 5, round_min_invoices 4, slow_payer_days 10.
+    static var cashPolicy: Policy {
+        var policy = Policy()
+        policy.depositDays = 5
+        policy.roundMinInvoices = 4
+        policy.slowPayerDays = 10
+        return policy
+    }
+
     @Test("the worked example computed in PostgreSQL equals the expected report at every level")
     func workedExample() async throws {
         try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
         let report = try await recalculate(try await tenantID("demo"), CalendarDate(iso: "2026-11-20")!)
-        for level in ReportLevel.allCases {
-            let expected = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.workedExample)/expected/\(level.rawValue).json"))) as! NSObject
-            let produced = try JSONSerialization.jsonObject(with: Data(report.json(level).rendered().utf8)) as! NSObject
-            #expect(produced == expected, "\(level.rawValue):\n\(report.json(level).rendered())")
-        }
+        try Self.expectExpected(report, Fixtures.workedExample)
+    }
+
+    @Test("the cash example (§8.6: paid, refused, undeposited, dilution, cash held, ledger patterns, slow payer) computed in PostgreSQL equals the expected report at every level")
+    func cashExampleReport() async throws {
+        _ = try await CashInputs.importBundle(Self.cashExample, tenantRef: "cash", policy: Self.cashPolicy, pool: pool)
+        let report = try await recalculate(try await tenantID("cash"), CalendarDate(iso: "2026-11-20")!)
+        try Self.expectExpected(report, Self.cashExample)
+        // By hand (§8.6): K1 dilution 35,000 / 280,000 = 1,250 bp; reserve 750 bp of 37,500 = 2,812.50; remittances
+        // cover the collection of 07-02 (10,000) but not that of 10-16 (running 40,000 > 30,000) → 35 days.
+        let k1 = try #require(report.clients.first { $0.clientRef == "K1" })
+        #expect(k1.dilutionBP == 1250 && k1.dilutionReserve == 281_250 && k1.unremittedDays == 35 && k1.unremitted == 1_000_000)
+        #expect(k1.ineligible.paid == 5_000_000 && k1.ineligible.undeposited == 6_000_000)
+        // K2: Z1 and Z2 twins; (25,000 × 15 + 7,500 × 51) / 82,500 = 9.18 → 9; B3: 25,000 × 15 / 35,000 = 10.7 → 10.
+        let k2 = try #require(report.clients.first { $0.clientRef == "K2" })
+        #expect(k2.duplicateSuspects == 2 && k2.pastDueDays == 9 && k2.ineligible.disputed == 1_000_000)
+        #expect(report.debtors.first { $0.debtorRef == "B3" }?.pastDueDays == 10)
     }
 
     @Test("the HTML report's ageing of the worked example: open invoices by days past due, converted, those without a rate left out")

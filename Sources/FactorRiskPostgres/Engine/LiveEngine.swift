@@ -200,6 +200,7 @@ public enum LiveEngine {
         debtor.riskWeighted = try row.decode("risk_weighted")
         debtor.clients = try row.decode("clients")
         debtor.approvedTotal = try row.decode("approved_total")
+        debtor.pastDueDays = try row.decode("past_due_days")
         LevelRules.debtorLimit(&debtor)
 
         var group = RiskReport.GroupRow(groupRef: debtor.groupRef)
