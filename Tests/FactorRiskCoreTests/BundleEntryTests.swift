@@ -19,6 +19,7 @@ struct BundleEntryTests {
             #expect(BundleEntry(name: name) == .ignored, "\(name)")
         }
         #expect(BundleEntry.unknownName("document.csv").description == "document.csv: not a bundle file name (a bundle's files are "
-            + "tenant.csv, countries.csv, clients.csv, debtors.csv, approvals.csv, documents.csv, fx_rates.csv, policy.json)")
+            + "tenant.csv, countries.csv, clients.csv, debtors.csv, approvals.csv, documents.csv, fx_rates.csv, collections.csv, "
+            + "remittances.csv, document_events.csv, policy.json)")
     }
 }

@@ -185,7 +185,8 @@ struct ReferenceEngineRuleTests {
     func clientWaterfallAndTier() {
         let report = Self.compute(Self.portfolio {
             $0.clients = [Self.client("C", mode: .delegated, grade: 9, funded: 100_000)]
-            $0.documents = [Self.invoice("I", 100_000)]
+            // H, closed in the summer, makes D an old debtor of C (no NEW_DEBTOR_CONCENTRATION, §8.3).
+            $0.documents = [Self.invoice("I", 100_000), Self.invoice("H", 0, issued: "2026-06-01", due: "2026-07-01")]
         })
         let client = report.clients[0]
         // One pair of 1,000.00: cap 25 % = 250.00, excess 750.00, fundable 250.00, holdback 25.00, capacity 225.00.

@@ -234,9 +234,9 @@ public struct BundleRowValidator: Sendable {
             return Self.checkMoney(raw, exponent: rowExponent)
         case .documentMoney:
             // The document's currency is known only once the row is matched to its document: the
-            // amount is checked here as a decimal of at most the largest minor digits any currency
-            // has, and kept as written for the set-based check against the document's currency.
-            guard case .value = Self.checkMoney(raw, exponent: Money.maxExponent) else {
+            // amount is checked here as a decimal of at most 4 decimals (the most minor digits an ISO 4217
+            // currency has), and kept as written for the set-based check against the document's currency.
+            guard case .value = Self.checkMoney(raw, exponent: 4) else {
                 return .problem("\"\(text)\" is not an amount")
             }
             return .value(.asWritten)

@@ -4,9 +4,10 @@
 /// HTTP API apply them to sums PostgreSQL keeps up to date. The production engine states the same
 /// rules in SQL, and tests hold all three to the same figures.
 public enum LevelRules {
-    /// §4.4, §6 and §4.10: a client's row from its pairs: sums, the funding waterfall, flags and tier.
+    /// §4.4, §8, §6 and §4.10: a client's row from its pairs and its activity: sums, the funding
+    /// waterfall with its dilution reserve, the cash it holds, its ledger patterns, flags and tier.
     public static func client(
-        _ client: Portfolio.Client, pairs: [RiskReport.PairRow], policy: Policy, baseExponent: Int
+        _ client: Portfolio.Client, pairs: [RiskReport.PairRow], activity: ClientActivity, policy: Policy, baseExponent: Int
     ) -> RiskReport.ClientRow {
         var row = RiskReport.ClientRow(clientRef: client.ref, mode: client.mode)
         for pair in pairs {
@@ -22,10 +23,27 @@ public enum LevelRules {
         row.concentrationCap = Rulebook.pct(row.eligible, policy.concentrationCapBP[client.mode]!)
         row.concentrationExcess = pairs.reduce(0) { $0 + max(0, $1.guaranteed - row.concentrationCap) }
         row.fundable = row.guaranteed - row.concentrationExcess
-        row.holdback = Rulebook.pct(row.fundable, client.holdbackBP)
-        row.fundingCapacity = min(row.fundable - row.holdback, client.fundingLimit)
+        // §8.1: one point of advance off for each point of dilution above the allowance, before the holdback.
+        row.dilutionBP = Rulebook.ratioBP(activity.creditedWindow, activity.invoicedWindow)
+        if let dilution = row.dilutionBP, dilution > policy.dilutionAllowanceBP {
+            row.dilutionReserve = Rulebook.pct(row.fundable, min(10_000, dilution - policy.dilutionAllowanceBP))
+        }
+        let advanceable = row.fundable - row.dilutionReserve
+        row.holdback = Rulebook.pct(advanceable, client.holdbackBP)
+        row.fundingCapacity = min(advanceable - row.holdback, client.fundingLimit)
         row.fundedBalance = client.fundedBalance
         row.availability = row.fundingCapacity - client.fundedBalance
+
+        // §8.2 to §8.4.
+        row.collected = activity.collected
+        row.remitted = activity.remitted
+        row.unremitted = max(0, activity.collectedDue - activity.remitted)
+        row.unremittedDays = activity.unremittedDays
+        row.duplicateSuspects = activity.duplicateSuspects
+        row.roundInvoices = activity.roundInvoices
+        row.roundShareBP = Rulebook.ratioBP(Int64(activity.roundAmountInvoices), Int64(activity.roundInvoices))
+        row.newDebtorEligible = pairs.filter(\.newDebtor).reduce(0) { $0 + $1.eligible }
+        row.pastDueDays = activity.pastDueDays
 
         // §6, client flags, in table order.
         let confidential = client.mode == .confidential
@@ -38,6 +56,17 @@ public enum LevelRules {
         if row.concentrationExcess > 0 { row.flags.append(.concentrationExcess) }
         if pairs.contains(where: \.crossAged) { row.flags.append(.crossAged) }
         if row.availability < 0 { row.flags.append(.overAdvance) }
+        if let dilution = row.dilutionBP, dilution >= policy.dilutionWarnBP { row.flags.append(.dilutionHigh) }
+        let cashFailed = row.unremitted > 0 || row.ineligible.paid > 0
+        if row.unremitted > 0 { row.flags.append(.unremittedCollections) }
+        if row.ineligible.paid > 0 { row.flags.append(.paidStillOpen) }
+        if row.duplicateSuspects > 0 { row.flags.append(.duplicateSuspect) }
+        if row.roundInvoices >= policy.roundMinInvoices, let share = row.roundShareBP, share >= policy.roundWarnBP {
+            row.flags.append(.roundAmounts)
+        }
+        if row.eligible > 0, Int128(row.newDebtorEligible) * 10_000 > Int128(policy.newDebtorWarnBP) * Int128(row.eligible) {
+            row.flags.append(.newDebtorConcentration)
+        }
 
         // §4.10: the risk tier.
         var tier = switch client.financialGrade {
@@ -49,6 +78,7 @@ public enum LevelRules {
         if confidential { tier += 1 }
         if belowRevenue || weakFinancials { tier += 1 }
         if row.availability < 0 { tier += 1 }
+        if cashFailed { tier += 1 }
         row.tier = min(tier, 4)
         return row
     }
@@ -85,7 +115,7 @@ public enum LevelRules {
         if risk.embargoed && row.gross > 0 { row.flags.append(.embargoExposure) }
     }
 
-    /// §4.8 and the debtor flags of §6, once its group and country are known.
+    /// §4.8 and the debtor flags of §6, once its group and country are known (and its `pastDueDays`, §8.4).
     public static func debtor(
         _ row: inout RiskReport.DebtorRow, group: RiskReport.GroupRow, country: RiskReport.CountryRow, policy: Policy
     ) {
@@ -95,5 +125,6 @@ public enum LevelRules {
         if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.debtorLimitWarn) }
         if breached { row.flags.append(.debtorLimitBreach) }
         if row.approvedTotal > row.creditLimit { row.flags.append(.debtorOverAllocated) }
+        if let days = row.pastDueDays, days >= Int64(policy.slowPayerDays), row.guaranteed > 0 { row.flags.append(.debtorSlowPayer) }
     }
 }

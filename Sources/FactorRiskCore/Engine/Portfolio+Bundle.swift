@@ -70,6 +70,24 @@ extension Portfolio {
                      amount: money(row["amount"]), openAmount: money(row["open_amount"]), issueDate: CalendarDate(iso: row["issue_date"]!)!,
                      dueDate: CalendarDate(iso: row["due_date"]!)!, disputed: row["disputed"] == "true")
         }
+        // A collection's amount is in its document's currency, which the row check cannot know.
+        let currencies = Dictionary(documents.map { ($0.ref, $0.currency) }, uniquingKeysWith: { a, _ in a })
+        collections = try rows(.collections, baseExponent: exponent).map { row throws(BundleIssue) in
+            let text = row["amount"]!
+            guard let currency = currencies[row["doc_ref"]!], let amount = try? Money.parse(text, exponent: currency.exponent) else {
+                throw BundleIssue(file: BundleFile.collections.fileName, column: "amount",
+                                  message: "\"\(text)\" is not an amount of the currency of document \(row["doc_ref"]!)")
+            }
+            return Collection(ref: row["collection_ref"]!, docRef: row["doc_ref"]!, collectedOn: CalendarDate(iso: row["collected_on"]!)!,
+                              amount: amount)
+        }
+        remittances = try rows(.remittances, baseExponent: exponent).map { row in
+            Remittance(ref: row["remittance_ref"]!, clientRef: row["client_ref"]!, receivedOn: CalendarDate(iso: row["received_on"]!)!,
+                       currency: Currency.iso(row["currency"]!)!, amount: money(row["amount"]))
+        }
+        for row in try rows(.documentEvents, baseExponent: exponent) {
+            events[row["doc_ref"]!, default: [:]][Event(rawValue: row["event"]!)!] = CalendarDate(iso: row["event_date"]!)!
+        }
     }
 
     /// The base_currency named in tenant.csv's first row.

@@ -1,4 +1,4 @@
-/// The rulebook (RULEBOOK.md §4 and §6) as plain Swift over in-memory values.
+/// The rulebook (RULEBOOK.md §4, §6 and §8) as plain Swift over in-memory values.
 ///
 /// Written to be read side by side with the rulebook, section by section, not for speed: it is
 /// the reference the production engine (set-based SQL inside PostgreSQL) is tested against.
@@ -14,21 +14,39 @@ public enum ReferenceEngine {
             portfolio.countries[code] ?? Portfolio.Country(grade: policy.defaultCountryGrade, embargoed: false, limit: nil)
         }
 
-        // §4: the documents that take part, with o = fx(open_amount, currency).
+        // §4: the documents that take part, with o = fx(open_amount, currency). A document without a
+        // rate is listed when it is open or falls in the dilution window (§8.1).
         struct Part {
             let document: Portfolio.Document
             let o: Int64
         }
+        func inWindow(_ document: Portfolio.Document, days: Int) -> Bool {
+            document.issueDate <= date && date - document.issueDate < days
+        }
+        func converted(_ amount: Int64, _ currency: Currency) -> Int64? {
+            portfolio.rate(currency, on: date).map {
+                Rulebook.fx(amountMinor: amount, currencyExponent: currency.exponent, rate: $0, baseExponent: base.exponent)
+            }
+        }
         var parts: [Portfolio.Pair: [Part]] = [:]
         var missingFX: [String] = []
-        for document in portfolio.documents where document.issueDate <= date && document.openAmount != 0 {
-            guard let rate = portfolio.rate(document.currency, on: date) else {
-                missingFX.append(document.ref)
+        for document in portfolio.documents where document.issueDate <= date {
+            let open = document.openAmount != 0
+            guard let o = converted(document.openAmount, document.currency) else {
+                if open || inWindow(document, days: policy.dilutionWindowDays) { missingFX.append(document.ref) }
                 continue
             }
-            let o = Rulebook.fx(amountMinor: document.openAmount, currencyExponent: document.currency.exponent, rate: rate,
-                                baseExponent: base.exponent)
-            parts[Portfolio.Pair(document.clientRef, document.debtorRef), default: []].append(Part(document: document, o: o))
+            if open { parts[Portfolio.Pair(document.clientRef, document.debtorRef), default: []].append(Part(document: document, o: o)) }
+        }
+        // §4.1: an event counts when its date is on or before D.
+        func event(_ event: Portfolio.Event, of document: Portfolio.Document) -> CalendarDate? {
+            portfolio.events[document.ref]?[event].flatMap { $0 <= date ? $0 : nil }
+        }
+        // §8.3: each pair's first invoice issued on or before D, open or closed, with a rate or not.
+        var firstInvoice: [Portfolio.Pair: CalendarDate] = [:]
+        for document in portfolio.documents where document.kind == .invoice && document.issueDate <= date {
+            let pair = Portfolio.Pair(document.clientRef, document.debtorRef)
+            firstInvoice[pair] = min(firstInvoice[pair] ?? document.issueDate, document.issueDate)
         }
 
         // §4.3: a pair has a row when one of its documents takes part or its approval is above 0.
@@ -46,6 +64,10 @@ public enum ReferenceEngine {
             func isAged(_ document: Portfolio.Document) -> Bool {
                 date - document.issueDate > policy.maxDaysFromInvoice || date - document.dueDate > policy.maxDaysPastDue
             }
+            func isUndeposited(_ document: Portfolio.Document) -> Bool {
+                guard let days = policy.depositDays else { return false }
+                return event(.deposited, of: document) == nil && date - document.issueDate > days
+            }
             var classes: [(InvoiceClass, Int64)] = []
             var old: Int64 = 0
             var invoices: Int64 = 0
@@ -56,7 +78,9 @@ public enum ReferenceEngine {
                     continue
                 }
                 let reason: InvoiceClass =
-                    if document.disputed { .disputed }
+                    if let paid = event(.paid, of: document), date - paid >= policy.remittanceDays { .paid }
+                    else if document.disputed || event(.refused, of: document) != nil { .disputed }
+                    else if isUndeposited(document) { .undeposited }
                     else if isAged(document) { .aged }
                     else if let group = debtor.groupRef, group == client.groupRef { .affiliate }
                     else if debtorCountry.embargoed { .embargo }
@@ -82,14 +106,102 @@ public enum ReferenceEngine {
             row.coverBP = debtor.country == portfolio.tenant.homeCountry ? policy.coverDomesticBP : policy.coverForeignBP
             row.covered = Rulebook.pct(row.guaranteed, row.coverBP)
             row.riskWeighted = Rulebook.pct(row.covered, policy.weightBP[client.mode]!)
+            // §8.3
+            row.newDebtor = firstInvoice[pair].map { date - $0 < policy.newDebtorDays } ?? false
             report.pairs.append(row)
+        }
+
+        // §8.4: days past due of an average unit owed, over the invoices that take part.
+        struct PastDue {
+            var weighted: Int128 = 0
+            var owed: Int128 = 0
+            var days: Int64? { owed == 0 ? nil : Int64(Rulebook.floorDivide(weighted, owed)) }
+        }
+        var pastDueByClient: [String: PastDue] = [:]
+        var pastDueByDebtor: [String: PastDue] = [:]
+        for part in parts.values.joined() where part.document.kind == .invoice {
+            let weighted = Int128(part.o) * Int128(max(0, date - part.document.dueDate))
+            pastDueByClient[part.document.clientRef, default: PastDue()].weighted += weighted
+            pastDueByClient[part.document.clientRef, default: PastDue()].owed += Int128(part.o)
+            pastDueByDebtor[part.document.debtorRef, default: PastDue()].weighted += weighted
+            pastDueByDebtor[part.document.debtorRef, default: PastDue()].owed += Int128(part.o)
+        }
+
+        // §8.1 to §8.3: each client's activity.
+        var activities: [String: ClientActivity] = [:]
+        let documentsByRef = Dictionary(portfolio.documents.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        for document in portfolio.documents where inWindow(document, days: policy.dilutionWindowDays) {
+            guard let a = converted(document.amount, document.currency) else { continue }
+            if document.kind == .invoice {
+                activities[document.clientRef, default: ClientActivity()].invoicedWindow += a
+            } else {
+                activities[document.clientRef, default: ClientActivity()].creditedWindow += a
+            }
+        }
+        var missingCollections: [String] = []
+        var collectionsByClient: [String: [(Portfolio.Collection, Int64)]] = [:]
+        for collection in portfolio.collections where collection.collectedOn <= date {
+            guard let document = documentsByRef[collection.docRef] else { continue }
+            guard let amount = converted(collection.amount, document.currency) else {
+                missingCollections.append(collection.ref)
+                continue
+            }
+            collectionsByClient[document.clientRef, default: []].append((collection, amount))
+            activities[document.clientRef, default: ClientActivity()].collected += amount
+            if date - collection.collectedOn >= policy.remittanceDays {
+                activities[document.clientRef, default: ClientActivity()].collectedDue += amount
+            }
+        }
+        var missingRemittances: [String] = []
+        for remittance in portfolio.remittances where remittance.receivedOn <= date {
+            guard let amount = converted(remittance.amount, remittance.currency) else {
+                missingRemittances.append(remittance.ref)
+                continue
+            }
+            activities[remittance.clientRef, default: ClientActivity()].remitted += amount
+        }
+        // §8.2: remittances pay the oldest collections first.
+        for (clientRef, collections) in collectionsByClient {
+            let remitted = activities[clientRef]?.remitted ?? 0
+            var running: Int64 = 0
+            let ordered = collections.sorted {
+                $0.0.collectedOn != $1.0.collectedOn ? $0.0.collectedOn < $1.0.collectedOn : byteOrder($0.0.ref, $1.0.ref)
+            }
+            for (collection, amount) in ordered {
+                running += amount
+                if running > remitted {
+                    activities[clientRef]!.unremittedDays = Int64(date - collection.collectedOn)
+                    break
+                }
+            }
+        }
+        // §8.3: duplicate suspects and round amounts, without conversion.
+        let invoicesByPair = Dictionary(grouping: portfolio.documents.filter { $0.kind == .invoice && $0.issueDate <= date }) {
+            Portfolio.Pair($0.clientRef, $0.debtorRef)
+        }
+        for (pair, invoices) in invoicesByPair {
+            for invoice in invoices where invoice.openAmount > 0 {
+                let twin = invoices.contains {
+                    $0.ref != invoice.ref && $0.currency == invoice.currency && $0.amount == invoice.amount
+                        && abs($0.issueDate - invoice.issueDate) <= policy.duplicateDays
+                }
+                if twin { activities[pair.clientRef, default: ClientActivity()].duplicateSuspects += 1 }
+            }
+            for invoice in invoices where inWindow(invoice, days: policy.roundWindowDays) {
+                activities[pair.clientRef, default: ClientActivity()].roundInvoices += 1
+                let unit = Int128(policy.roundUnit) * Rulebook.pow10(invoice.currency.exponent)
+                if Int128(invoice.amount) % unit == 0 { activities[pair.clientRef, default: ClientActivity()].roundAmountInvoices += 1 }
+            }
         }
 
         // §4.4: clients, their pairs summed, then the funding waterfall.
         let pairsByClient = Dictionary(grouping: report.pairs, by: \.clientRef)
         for client in portfolio.clients.sorted(by: { byteOrder($0.ref, $1.ref) }) {
+            var activity = activities[client.ref] ?? ClientActivity()
+            activity.pastDueDays = pastDueByClient[client.ref]?.days
             report.clients.append(
-                LevelRules.client(client, pairs: pairsByClient[client.ref] ?? [], policy: policy, baseExponent: base.exponent))
+                LevelRules.client(client, pairs: pairsByClient[client.ref] ?? [], activity: activity, policy: policy,
+                                  baseExponent: base.exponent))
         }
 
         // §4.5: debtors, across all clients of the tenant.
@@ -109,6 +221,7 @@ public enum ReferenceEngine {
                 if pair.gross != 0 || pair.approved > 0 { row.clients += 1 }
             }
             row.approvedTotal = approvedByDebtor[debtor.ref] ?? 0
+            row.pastDueDays = pastDueByDebtor[debtor.ref]?.days
             LevelRules.debtorLimit(&row)
             report.debtors.append(row)
         }
@@ -156,6 +269,7 @@ public enum ReferenceEngine {
             summary.covered += pair.covered
             summary.riskWeighted += pair.riskWeighted
         }
+        summary.unremitted = report.clients.reduce(0) { $0 + $1.unremitted }
         let covered = report.debtors.map { Int128($0.covered) }
         let coveredSum = covered.reduce(0, +)
         if coveredSum != 0 {
@@ -171,6 +285,8 @@ public enum ReferenceEngine {
             + report.countries.flatMap(\.flags)
         for flag in allFlags { summary.flagsCount[flag, default: 0] += 1 }
         summary.missingFX = missingFX.sorted(by: byteOrder)
+        summary.missingFXCollections = missingCollections.sorted(by: byteOrder)
+        summary.missingFXRemittances = missingRemittances.sorted(by: byteOrder)
         report.portfolio = summary
         return report
     }

@@ -50,7 +50,8 @@ public struct SnapshotDiff: Sendable, Equatable {
     }
 
     /// The amount a breach stands for: how far over its limit the subject is (for an embargo,
-    /// its exposure; for an over-advance, how far availability is below zero).
+    /// its exposure; for an over-advance, how far availability is below zero; for a client holding
+    /// the factor's cash, the cash it holds or the paid invoices it keeps open).
     static func excess(_ flag: RiskFlag, subject: Any) -> Int64? {
         switch (flag, subject) {
         case (.debtorLimitBreach, let debtor as RiskReport.DebtorRow): debtor.guaranteed - debtor.creditLimit
@@ -58,6 +59,8 @@ public struct SnapshotDiff: Sendable, Equatable {
         case (.countryLimitBreach, let country as RiskReport.CountryRow): country.guaranteed - country.limit
         case (.embargoExposure, let country as RiskReport.CountryRow): country.gross
         case (.overAdvance, let client as RiskReport.ClientRow): -client.availability
+        case (.unremittedCollections, let client as RiskReport.ClientRow): client.unremitted
+        case (.paidStillOpen, let client as RiskReport.ClientRow): client.ineligible.paid
         default: nil
         }
     }

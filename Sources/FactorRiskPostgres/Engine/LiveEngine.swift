@@ -231,7 +231,7 @@ public enum LiveEngine {
         let rows = try connection.query(LiveSQL.clientPairs, [settings.tenantID, date, clientRef]).rows
         guard let row = rows.first else { return nil }
         let client = try Self.client(row)
-        return LevelRules.client(client, pairs: try pairs(in: rows), policy: settings.policy,
+        return LevelRules.client(client, pairs: try pairs(in: rows), activity: ClientActivity(), policy: settings.policy,
                                  baseExponent: settings.tenant.baseCurrency.exponent)
     }
 

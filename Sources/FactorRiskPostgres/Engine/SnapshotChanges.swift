@@ -20,7 +20,9 @@ enum SnapshotChanges {
                                WHEN 'LARGE_EXPOSURE_BREACH' THEN g.guaranteed - g."limit"
                                WHEN 'COUNTRY_LIMIT_BREACH' THEN c.guaranteed - c."limit"
                                WHEN 'EMBARGO_EXPOSURE' THEN c.gross
-                               WHEN 'OVER_ADVANCE' THEN -cl.availability END AS excess
+                               WHEN 'OVER_ADVANCE' THEN -cl.availability
+                               WHEN 'UNREMITTED_COLLECTIONS' THEN cl.unremitted
+                               WHEN 'PAID_STILL_OPEN' THEN cl.ineligible_paid END AS excess
             FROM snapshot_flags f
             LEFT JOIN snapshot_debtors d
                 ON f.level = 'debtor' AND d.tenant_id = $1 AND d.as_of = f.as_of AND d.debtor_ref = f.subject
