@@ -9,50 +9,24 @@ import Foundation
 /// the reference engine reads. (The importer of these files is built elsewhere; once it lands,
 /// the fixtures can go through it instead.)
 enum CashInputs {
-    /// The classic files of the bundle in `folder` are imported as `tenantRef`; the version 2
-    /// inputs and policy are read from its CSV files and written with SQL. The portfolio, with them.
+    /// The classic files of the bundle in `folder` are imported as `tenantRef`; its collections,
+    /// remittances and events, and `policy`'s v2 parameters, are written with SQL. The portfolio, with them.
     static func importBundle(_ folder: String, tenantRef: String, policy: Policy, pool: PGPool) async throws -> Portfolio {
         var files: [BundleFile: [UInt8]] = [:]
-        let classic: [BundleFile] = [.tenant, .countries, .clients, .debtors, .approvals, .fxRates, .documents]
         let copy = TestCluster.temporaryFolder("cash-\(tenantRef)")
         defer { try? FileManager.default.removeItem(atPath: copy) }
-        for file in classic {
+        for file in BundleFile.allCases {
             guard let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") else { continue }
             files[file] = Array(data)
-            try Fixtures.write(String(decoding: data, as: UTF8.self), file.fileName, in: copy)
+            if ![.collections, .remittances, .documentEvents].contains(file) {
+                try Fixtures.write(String(decoding: data, as: UTF8.self), file.fileName, in: copy)
+            }
         }
         try await BundleImporter(pool: pool).importBundle(directory: copy, tenantRef: tenantRef)
         var portfolio = try Portfolio(bundle: files)
         portfolio.policy = policy
-        let currencies = Dictionary(portfolio.documents.map { ($0.ref, $0.currency) }, uniquingKeysWith: { a, _ in a })
-        for row in try rows(folder, "collections.csv") {
-            portfolio.collections.append(.init(
-                ref: row[0], docRef: row[1], collectedOn: CalendarDate(iso: row[2])!, amount: minor(row[3], currencies[row[1]]!)))
-        }
-        for row in try rows(folder, "remittances.csv") {
-            let currency = Currency.iso(row[3])!
-            portfolio.remittances.append(.init(
-                ref: row[0], clientRef: row[1], receivedOn: CalendarDate(iso: row[2])!, currency: currency, amount: minor(row[4], currency)))
-        }
-        for row in try rows(folder, "document_events.csv") {
-            portfolio.events[row[0], default: [:]][Portfolio.Event(rawValue: row[1])!] = CalendarDate(iso: row[2])!
-        }
         try await write(portfolio, tenantRef: tenantRef, pool: pool)
         return portfolio
-    }
-
-    /// The records of a simple CSV file (no quoted fields), without its header; none when it is absent.
-    static func rows(_ folder: String, _ name: String) throws -> [[String]] {
-        guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)") else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst()
-            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    }
-
-    /// A decimal amount of `currency` in its minor units ("10000.00" EUR is 1,000,000).
-    static func minor(_ text: String, _ currency: Currency) -> Int64 {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        let fraction = parts.count > 1 ? String(parts[1]) : ""
-        return Int64(String(parts[0]) + fraction + String(repeating: "0", count: currency.exponent - fraction.count))!
     }
 
     /// Writes the portfolio's collections, remittances, events and §5 v2 policy for its tenant

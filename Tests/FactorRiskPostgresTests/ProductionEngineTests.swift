@@ -166,11 +166,12 @@ struct ProductionEngineTests {
         return (json, policy)
     }
 
-    @Test("random portfolios: both engines agree on every field of every row (40 portfolios × 5 dates)")
+    @Test("random portfolios with collections, remittances, events and random v2 policies (deposit_days on and off): both engines agree on every field of every row (40 portfolios × 5 dates)")
     func differential() async throws {
         let importer = BundleImporter(pool: pool)
         var mismatches: [String] = []
         var compared = 0
+        var coverage: [String: Int] = [:]
         for seed in UInt64(1)...40 {
             var generator = SplitMix64(seed: seed &* 7919)
             let documents = 20 + Int(generator.next() % 1500)
@@ -180,12 +181,15 @@ struct ProductionEngineTests {
                 .init(tenantRef: "p\(seed)", documents: documents, seed: seed, asOf: asOf), policyJSON: random?.json)
             var portfolio = try Portfolio(bundle: sink.files)
             if let random { portfolio.policy = random.policy }
+            let documentsChanged = CashInputs.randomize(&portfolio, asOf: asOf, &generator)
+            try await CashInputs.write(portfolio, tenantRef: "p\(seed)", documents: documentsChanged, pool: pool)
             let tenant = try await tenantID("p\(seed)")
             for _ in 0..<5 {
                 let date = asOf.adding(days: Int(generator.next() % 60) - 45)
                 let expected = ReferenceEngine.compute(portfolio, asOf: date)
                 let produced = try await recalculate(tenant, date)
                 compared += 1
+                Self.count(expected, into: &coverage)
                 if produced != expected {
                     let level = ReportLevel.allCases.first { produced.json($0) != expected.json($0) }
                     mismatches.append("seed \(seed), \(documents) documents, as of \(date): level \(level?.rawValue ?? "?") differs")
@@ -200,8 +204,35 @@ struct ProductionEngineTests {
             }
         }
         #expect(compared == 200)
+        #expect(coverage.allSatisfy { $0.value > 0 }, "v2 figures never exercised: \(coverage.filter { $0.value == 0 }.keys.sorted())")
         if !mismatches.isEmpty {
             Issue.record("the engines disagree:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+        }
+    }
+
+    /// Counts the reports in which each v2 figure is not at its neutral value, so that the random
+    /// portfolios are known to exercise every rule of §4.1 and §8 (and not compare zeros).
+    static func count(_ report: RiskReport, into coverage: inout [String: Int]) {
+        let clients = report.clients
+        let figures: [String: Bool] = [
+            "paid": clients.contains { $0.ineligible.paid > 0 },
+            "undeposited": clients.contains { $0.ineligible.undeposited > 0 },
+            "dilution_reserve": clients.contains { $0.dilutionReserve > 0 },
+            "unremitted": clients.contains { $0.unremitted > 0 },
+            "unremitted_days": clients.contains { $0.unremittedDays != nil },
+            "duplicate_suspects": clients.contains { $0.duplicateSuspects > 0 },
+            "round_share_bp": clients.contains { ($0.roundShareBP ?? 0) > 0 },
+            "new_debtor_eligible": clients.contains { $0.newDebtorEligible > 0 },
+            "client past_due_days": clients.contains { ($0.pastDueDays ?? 0) > 0 },
+            "debtor past_due_days": report.debtors.contains { ($0.pastDueDays ?? 0) > 0 },
+            "missing_fx_collections": !report.portfolio.missingFXCollections.isEmpty,
+            "missing_fx_remittances": !report.portfolio.missingFXRemittances.isEmpty,
+        ]
+        for (name, seen) in figures { coverage[name, default: 0] += seen ? 1 : 0 }
+        for flag in [RiskFlag.dilutionHigh, .unremittedCollections, .paidStillOpen, .duplicateSuspect, .roundAmounts,
+                     .newDebtorConcentration, .debtorSlowPayer] {
+            coverage[flag.rawValue, default: 0] += (report.clients.contains { $0.flags.contains(flag) }
+                || report.debtors.contains { $0.flags.contains(flag) }) ? 1 : 0
         }
     }
 

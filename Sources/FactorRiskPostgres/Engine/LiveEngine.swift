@@ -223,16 +223,38 @@ public enum LiveEngine {
             debtor: debtor, pairs: try pairs(in: rows), group: group, country: country, declaredGroupRef: declaredGroup)
     }
 
-    /// A client's live row with its funding waterfall; nil when the tenant has no such client.
-    /// Call `prepare` first, in the same transaction.
+    /// A client's live row with its funding waterfall and §8 figures; nil when the tenant has no
+    /// such client. Its pairs come from the live state; its dilution window, cash, ledger patterns
+    /// and days past due from one query over its own documents, collections and remittances
+    /// (`EngineSQL.clientActivity`, the recalculation's SQL for one client). Call `prepare` first,
+    /// in the same transaction.
     public static func clientAvailability(
         _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, clientRef: String
     ) throws -> RiskReport.ClientRow? {
         let rows = try connection.query(LiveSQL.clientPairs, [settings.tenantID, date, clientRef]).rows
         guard let row = rows.first else { return nil }
         let client = try Self.client(row)
-        return LevelRules.client(client, pairs: try pairs(in: rows), activity: ClientActivity(), policy: settings.policy,
-                                 baseExponent: settings.tenant.baseCurrency.exponent)
+        let clientID: Int64 = try row.decode("client_id")
+        return LevelRules.client(
+            client, pairs: try pairs(in: rows), activity: try activity(connection, settings: settings, asOf: date, clientID: clientID),
+            policy: settings.policy, baseExponent: settings.tenant.baseCurrency.exponent)
+    }
+
+    /// What §8 measures of one client besides its pairs, as of `date`, on the data as it is now.
+    static func activity(_ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, clientID: Int64) throws -> ClientActivity {
+        guard let row = try connection.query(LiveSQL.clientActivity, [settings.tenantID, date, clientID]).first else { return ClientActivity() }
+        var activity = ClientActivity()
+        activity.invoicedWindow = try row.decode("invoiced_window")
+        activity.creditedWindow = try row.decode("credited_window")
+        activity.collected = try row.decode("collected")
+        activity.collectedDue = try row.decode("collected_due")
+        activity.remitted = try row.decode("remitted")
+        activity.unremittedDays = try row.decode("unremitted_days")
+        activity.duplicateSuspects = try row.decode("duplicate_suspects")
+        activity.roundInvoices = try row.decode("round_invoices")
+        activity.roundAmountInvoices = try row.decode("round_amount_invoices")
+        activity.pastDueDays = try row.decode("past_due_days")
+        return activity
     }
 
     /// A client's attributes by reference.

@@ -215,6 +215,9 @@ enum LiveSQL {
         ORDER BY cl.client_ref COLLATE "C"
         """)
 
+    /// §8 of one client (`$3`, its client_id): the sums `ClientActivity` holds, by the recalculation's SQL.
+    static let clientActivity = PGStatement(name: "live_client_activity", sql: EngineSQL.clientActivity)
+
     /// A client's attributes and its pairs: one row per pair (one with null pair columns when it has none).
     static let clientPairs = PGStatement(name: "live_client_pairs", sql: """
         SELECT cl.client_id, cl.client_ref, cl.country, cl.mode, cl.annual_revenue, cl.financial_grade, cl.holdback_bp,
