@@ -243,17 +243,20 @@ public enum LiveEngine {
     /// What §8 measures of one client besides its pairs, as of `date`, on the data as it is now.
     static func activity(_ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, clientID: Int64) throws -> ClientActivity {
         guard let row = try connection.query(LiveSQL.clientActivity, [settings.tenantID, date, clientID]).first else { return ClientActivity() }
+        // The columns of `EngineSQL.clientActivity`, by the name each figure has there.
+        let sums: [(String, WritableKeyPath<ClientActivity, Int64>)] = [
+            ("invoiced_window", \.invoicedWindow), ("credited_window", \.creditedWindow), ("collected", \.collected),
+            ("collected_due", \.collectedDue), ("remitted", \.remitted),
+        ]
+        let counts: [(String, WritableKeyPath<ClientActivity, Int>)] = [
+            ("duplicate_suspects", \.duplicateSuspects), ("round_invoices", \.roundInvoices),
+            ("round_amount_invoices", \.roundAmountInvoices),
+        ]
+        let days: [(String, WritableKeyPath<ClientActivity, Int64?>)] = [("unremitted_days", \.unremittedDays), ("past_due_days", \.pastDueDays)]
         var activity = ClientActivity()
-        activity.invoicedWindow = try row.decode("invoiced_window")
-        activity.creditedWindow = try row.decode("credited_window")
-        activity.collected = try row.decode("collected")
-        activity.collectedDue = try row.decode("collected_due")
-        activity.remitted = try row.decode("remitted")
-        activity.unremittedDays = try row.decode("unremitted_days")
-        activity.duplicateSuspects = try row.decode("duplicate_suspects")
-        activity.roundInvoices = try row.decode("round_invoices")
-        activity.roundAmountInvoices = try row.decode("round_amount_invoices")
-        activity.pastDueDays = try row.decode("past_due_days")
+        for (column, path) in sums { activity[keyPath: path] = try row.decode(column) }
+        for (column, path) in counts { activity[keyPath: path] = try row.decode(column) }
+        for (column, path) in days { activity[keyPath: path] = try row.decode(column) }
         return activity
     }
 
