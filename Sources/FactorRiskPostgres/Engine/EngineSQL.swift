@@ -90,9 +90,9 @@ enum EngineSQL {
     /// - `document_sums`: the sums of §4.1–§4.3 over the documents that take part (each invoice
     ///   under the first reason of rules 1 to 4 that holds, `old` by the age test whatever its
     ///   reason), `owed_days` (§8.4), the pair's first invoice (§8.3 new debtor), the dilution
-    ///   window's full amounts (§8.1), duplicate suspects and round invoices (§8.3). Duplicates look
-    ///   at the neighbours of each invoice among those of the same pair, currency and amount in
-    ///   order of issue: one sort, no self-join.
+    ///   window's full amounts (§8.1) and round invoices (§8.3), grouped in memory like v1's sums
+    ///   (measured: grouping them in sorted order, to find duplicates in the same pass, cost a
+    ///   sort of every document with all its columns, spilled to disk: twice v1's time).
     static func documentSums(_ scope: Scope) -> String {
         """
         currency_terms AS MATERIALIZED (
@@ -111,51 +111,76 @@ enum EngineSQL {
             GROUP BY e.doc_ref
         ),
         document_sums AS MATERIALIZED (
-            SELECT y.client_id, y.debtor_id,
-                   coalesce(sum(y.o) FILTER (WHERE y.part AND y.class = 0), 0)::bigint AS credit_notes,
-                   coalesce(sum(y.o) FILTER (WHERE y.part AND y.class = 1), 0)::bigint AS paid,
-                   coalesce(sum(y.o) FILTER (WHERE y.part AND y.class = 2), 0)::bigint AS disputed,
-                   coalesce(sum(y.o) FILTER (WHERE y.part AND y.class = 3), 0)::bigint AS undeposited,
-                   coalesce(sum(y.o) FILTER (WHERE y.part AND y.class = 4), 0)::bigint AS aged,
-                   coalesce(sum(y.o) FILTER (WHERE y.part AND y.class = 5), 0)::bigint AS rest,
-                   coalesce(sum(y.o) FILTER (WHERE y.part AND y.class > 0 AND y.old), 0)::bigint AS old,
-                   coalesce(sum(y.o::numeric * greatest(0, $2::date - y.due_date)) FILTER (WHERE y.part AND y.class > 0), 0) AS owed_days,
-                   count(*) FILTER (WHERE y.part) AS documents,
-                   min(y.issue_date) FILTER (WHERE y.class > 0) AS first_invoice,
-                   coalesce(sum(y.a) FILTER (WHERE y.in_window AND y.class > 0), 0)::bigint AS invoiced_window,
-                   coalesce(sum(y.a) FILTER (WHERE y.in_window AND y.class = 0), 0)::bigint AS credited_window,
-                   count(*) FILTER (WHERE y.class > 0 AND y.open_amount > 0 AND y.twin) AS duplicate_suspects,
-                   count(*) FILTER (WHERE y.class > 0 AND y.in_round_window) AS round_invoices,
-                   count(*) FILTER (WHERE y.class > 0 AND y.in_round_window AND y.round) AS round_amount_invoices
+            SELECT x.client_id, x.debtor_id,
+                   coalesce(sum(x.o) FILTER (WHERE x.part AND x.class = 0), 0)::bigint AS credit_notes,
+                   coalesce(sum(x.o) FILTER (WHERE x.part AND x.class = 1), 0)::bigint AS paid,
+                   coalesce(sum(x.o) FILTER (WHERE x.part AND x.class = 2), 0)::bigint AS disputed,
+                   coalesce(sum(x.o) FILTER (WHERE x.part AND x.class = 3), 0)::bigint AS undeposited,
+                   coalesce(sum(x.o) FILTER (WHERE x.part AND x.class = 4), 0)::bigint AS aged,
+                   coalesce(sum(x.o) FILTER (WHERE x.part AND x.class = 5), 0)::bigint AS rest,
+                   coalesce(sum(x.o) FILTER (WHERE x.part AND x.class > 0 AND x.old), 0)::bigint AS old,
+                   coalesce(sum(x.o::numeric * ($2::date - x.due_date)) FILTER (WHERE x.part AND x.class > 0 AND x.due_date < $2), 0)
+                       AS owed_days,
+                   count(*) FILTER (WHERE x.part) AS documents,
+                   min(x.issue_date) FILTER (WHERE x.class > 0) AS first_invoice,
+                   coalesce(sum(x.a) FILTER (WHERE x.class > 0), 0)::bigint AS invoiced_window,
+                   coalesce(sum(x.a) FILTER (WHERE x.class = 0), 0)::bigint AS credited_window,
+                   count(*) FILTER (WHERE x.class > 0 AND x.round IS NOT NULL) AS round_invoices,
+                   count(*) FILTER (WHERE x.class > 0 AND x.round) AS round_amount_invoices
             FROM (
-                SELECT x.*,
-                       x.class > 0 AND (coalesce(x.issue_date - lag(x.issue_date) OVER w <= x.duplicate_days, false)
-                                        OR coalesce(lead(x.issue_date) OVER w - x.issue_date <= x.duplicate_days, false)) AS twin
-                FROM (
-                    SELECT d.client_id, d.debtor_id, d.currency, d.amount, d.open_amount, d.issue_date, d.due_date, s.duplicate_days,
-                           t.rated AND d.open_amount <> 0 AS part,
-                           CASE WHEN t.rated THEN \(fx("d.open_amount")) END AS o,
-                           CASE WHEN t.rated AND d.issue_date > $2::date - s.dilution_window_days THEN \(fx("d.amount")) END AS a,
-                           t.rated AND d.issue_date > $2::date - s.dilution_window_days AS in_window,
-                           d.issue_date > $2::date - s.round_window_days AS in_round_window,
-                           d.amount % t.round_modulus = 0 AS round,
-                           $2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due AS old,
-                           CASE WHEN d.kind = 'credit_note' THEN 0
-                                WHEN coalesce(e.paid, false) THEN 1
-                                WHEN d.disputed OR coalesce(e.refused, false) THEN 2
-                                WHEN s.deposit_days IS NOT NULL AND NOT coalesce(e.deposited, false)
-                                     AND $2::date - d.issue_date > s.deposit_days THEN 3
-                                WHEN $2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due THEN 4
-                                ELSE 5 END AS class
-                    FROM documents d
-                    CROSS JOIN settings s
-                    JOIN currency_terms t ON t.currency = d.currency
-                    LEFT JOIN document_states e ON e.doc_ref = d.doc_ref
-                    WHERE d.tenant_id = $1 AND d.issue_date <= $2 \(scope.pairs("d"))
-                ) x
-                WINDOW w AS (PARTITION BY x.client_id, x.debtor_id, x.class > 0, x.currency, x.amount ORDER BY x.issue_date)
-            ) y
-            GROUP BY y.client_id, y.debtor_id
+                SELECT d.client_id, d.debtor_id, d.issue_date, d.due_date, t.rated AND d.open_amount <> 0 AS part,
+                       CASE WHEN t.rated THEN \(fx("d.open_amount")) END AS o,
+                       -- §8.1: the full amount of a document of the dilution window with a rate.
+                       CASE WHEN t.rated AND d.issue_date > $2::date - s.dilution_window_days THEN \(fx("d.amount")) END AS a,
+                       -- §8.3: in the round window, whether the amount is round (null outside it).
+                       CASE WHEN d.issue_date > $2::date - s.round_window_days THEN d.amount % t.round_modulus = 0 END AS round,
+                       $2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due AS old,
+                       CASE WHEN d.kind = 'credit_note' THEN 0
+                            WHEN coalesce(e.paid, false) THEN 1
+                            WHEN d.disputed OR coalesce(e.refused, false) THEN 2
+                            WHEN s.deposit_days IS NOT NULL AND NOT coalesce(e.deposited, false)
+                                 AND $2::date - d.issue_date > s.deposit_days THEN 3
+                            WHEN $2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due THEN 4
+                            ELSE 5 END AS class
+                FROM documents d
+                CROSS JOIN settings s
+                JOIN currency_terms t ON t.currency = d.currency
+                LEFT JOIN document_states e ON e.doc_ref = d.doc_ref
+                WHERE d.tenant_id = $1 AND d.issue_date <= $2 \(scope.pairs("d"))
+                OFFSET 0
+            ) x
+            GROUP BY x.client_id, x.debtor_id
+        )
+        """
+    }
+
+    /// §8.3 duplicate suspects per client: its open invoices issued ≤ D with a twin (same debtor,
+    /// currency and amount, another doc_ref, issued ≤ D at most `duplicate_days` before or after).
+    /// Only invoices whose (pair, currency, amount) is shared can have one: a grouping in memory
+    /// finds those few, and the nearest twin of each is a neighbour in the order of issue among
+    /// them (a sort of just those, no self-join). Measured on 500,000 documents: 0.7 s, against
+    /// 1.1 s for sorting every invoice.
+    static func duplicates(_ scope: Scope) -> String {
+        """
+        duplicate_candidates AS MATERIALIZED (
+            SELECT d.client_id, d.debtor_id, d.currency, d.amount, d.issue_date, d.open_amount > 0 AS open
+            FROM documents d
+            WHERE d.tenant_id = $1 AND d.kind = 'invoice' AND d.issue_date <= $2 \(scope.pairs("d"))
+        ),
+        duplicate_counts AS (
+            SELECT w.client_id, count(*) AS duplicate_suspects
+            FROM (
+                SELECT i.client_id, i.open, i.issue_date, lag(i.issue_date) OVER same AS previous, lead(i.issue_date) OVER same AS next
+                FROM duplicate_candidates i
+                JOIN (
+                    SELECT client_id, debtor_id, currency, amount FROM duplicate_candidates
+                    GROUP BY client_id, debtor_id, currency, amount HAVING count(*) > 1
+                ) g ON g.client_id = i.client_id AND g.debtor_id = i.debtor_id AND g.currency = i.currency AND g.amount = i.amount
+                WINDOW same AS (PARTITION BY i.client_id, i.debtor_id, i.currency, i.amount ORDER BY i.issue_date)
+            ) w
+            CROSS JOIN settings s
+            WHERE w.open AND (w.issue_date - w.previous <= s.duplicate_days OR w.next - w.issue_date <= s.duplicate_days)
+            GROUP BY w.client_id
         )
         """
     }
@@ -296,10 +321,11 @@ enum EngineSQL {
     static let clientActivity = """
         WITH \(settings), \(rates),
         \(documentSums(.client)),
+        \(duplicates(.client)),
         \(cash(.client))
         SELECT coalesce(sum(x.invoiced_window), 0)::bigint AS invoiced_window,
                coalesce(sum(x.credited_window), 0)::bigint AS credited_window,
-               coalesce(sum(x.duplicate_suspects), 0)::bigint AS duplicate_suspects,
+               coalesce((SELECT duplicate_suspects FROM duplicate_counts), 0)::bigint AS duplicate_suspects,
                coalesce(sum(x.round_invoices), 0)::bigint AS round_invoices,
                coalesce(sum(x.round_amount_invoices), 0)::bigint AS round_amount_invoices,
                CASE WHEN coalesce(sum(x.paid + x.disputed + x.undeposited + x.aged + x.rest), 0) = 0 THEN NULL
@@ -316,6 +342,7 @@ enum EngineSQL {
     /// flags of §6 and the tier of §4.10, written to the snapshot.
     static let clients = """
         \(cash(.tenant)),
+        \(duplicates(.tenant)),
         client_sums AS (
             SELECT client_ref, sum(gross)::bigint AS gross, sum(credit_notes)::bigint AS credit_notes, sum(eligible)::bigint AS eligible,
                    sum(over_approval)::bigint AS over_approval, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered,
@@ -331,7 +358,7 @@ enum EngineSQL {
         -- §8.1, §8.3 and §8.4 from every pair's documents (those of pairs without a row too).
         client_activity AS (
             SELECT client_id, sum(invoiced_window)::bigint AS invoiced_window, sum(credited_window)::bigint AS credited_window,
-                   sum(duplicate_suspects)::bigint AS duplicate_suspects, sum(round_invoices)::bigint AS round_invoices,
+                   sum(round_invoices)::bigint AS round_invoices,
                    sum(round_amount_invoices)::bigint AS round_amount_invoices,
                    sum(owed_days) AS owed_days, sum(paid + disputed + undeposited + aged + rest) AS owed
             FROM document_sums GROUP BY client_id
@@ -367,7 +394,7 @@ enum EngineSQL {
                    w.holdback, w.capacity AS funding_capacity, c.funded_balance, w.capacity - c.funded_balance AS availability,
                    coalesce(m.collected, 0) AS collected, coalesce(m.remitted, 0) AS remitted, v.unremitted,
                    $2::date - m.unremitted_since AS unremitted_days,
-                   coalesce(a.duplicate_suspects, 0) AS duplicate_suspects, coalesce(a.round_invoices, 0) AS round_invoices,
+                   coalesce(dc.duplicate_suspects, 0) AS duplicate_suspects, coalesce(a.round_invoices, 0) AS round_invoices,
                    CASE WHEN coalesce(a.round_invoices, 0) = 0 THEN NULL
                         ELSE div(a.round_amount_invoices::numeric * 10000, a.round_invoices)::bigint END AS round_share_bp,
                    c.new_debtor_eligible,
@@ -387,7 +414,7 @@ enum EngineSQL {
                        CASE WHEN v.dilution_bp >= s.dilution_warn_bp THEN 'DILUTION_HIGH' END,
                        CASE WHEN v.unremitted > 0 THEN 'UNREMITTED_COLLECTIONS' END,
                        CASE WHEN c.paid > 0 THEN 'PAID_STILL_OPEN' END,
-                       CASE WHEN a.duplicate_suspects > 0 THEN 'DUPLICATE_SUSPECT' END,
+                       CASE WHEN dc.duplicate_suspects > 0 THEN 'DUPLICATE_SUSPECT' END,
                        CASE WHEN a.round_invoices > 0 AND a.round_invoices >= s.round_min_invoices
                                  AND a.round_amount_invoices::numeric * 10000 >= s.round_warn_bp::numeric * a.round_invoices
                             THEN 'ROUND_AMOUNTS' END,
@@ -397,6 +424,7 @@ enum EngineSQL {
             CROSS JOIN settings s
             LEFT JOIN excess x ON x.client_ref = c.client_ref
             LEFT JOIN client_activity a ON a.client_id = c.client_id
+            LEFT JOIN duplicate_counts dc ON dc.client_id = c.client_id
             LEFT JOIN client_cash m ON m.client_id = c.client_id
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN coalesce(a.invoiced_window, 0) = 0 THEN NULL
