@@ -3,16 +3,17 @@ import FactorRiskCore
 /// The production engine's statement: RULEBOOK.md §4, §6 and §8, set-based inside PostgreSQL.
 ///
 /// One statement takes `$1` = tenant id and `$2` = as-of date and writes every level of the
-/// snapshot. The documents issued by D are read once, open or closed, in one sorted, grouped pass
+/// snapshot. The documents issued by D are read once, open or closed, in one pass grouped in memory
 /// per pair (`documentSums`): the classification of §4.1 splits into what is known per document
 /// — paid, disputed, undeposited, aged, from its own columns and its events aggregated once — and
 /// what is known per pair — affiliate, embargo, approval —, and the same pass gives §8's dilution
-/// window, ledger patterns and weighted days past due. The pairs are kept in memory; clients,
-/// debtors, groups, countries and the portfolio are summed from them (clients with their cash,
-/// from collections and remittances), and each level is written by its own data-modifying CTE.
-/// Only the portfolio's `missing_fx` reads the documents again, for those without a rate. The
-/// reference engine in FactorRiskCore is the same rulebook in plain Swift; tests hold the two to
-/// the same figures.
+/// window, new debtors, round invoices, weighted days past due and `missing_fx`. The pairs are
+/// kept in memory; clients, debtors, groups, countries and the portfolio are summed from them
+/// (clients with their cash, from collections and remittances), and each level is written by its
+/// own data-modifying CTE.
+/// Two more reads of the documents remain: the invoices for duplicate suspects (§8.3), and the
+/// documents of the collections (their client and currency, §8.2). The reference engine in
+/// FactorRiskCore is the same rulebook in plain Swift; tests hold the two to the same figures.
 enum EngineSQL {
     /// Every snapshot table, deleted before a recalculation writes the date anew.
     static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
@@ -90,7 +91,8 @@ enum EngineSQL {
     /// - `document_sums`: the sums of §4.1–§4.3 over the documents that take part (each invoice
     ///   under the first reason of rules 1 to 4 that holds, `old` by the age test whatever its
     ///   reason), `owed_days` (§8.4), the pair's first invoice (§8.3 new debtor), the dilution
-    ///   window's full amounts (§8.1) and round invoices (§8.3), grouped in memory like v1's sums
+    ///   window's full amounts (§8.1), round invoices (§8.3) and the refs of `missing_fx` (§4),
+    ///   grouped in memory like v1's sums
     ///   (measured: grouping them in sorted order, to find duplicates in the same pass, cost a
     ///   sort of every document with all its columns, spilled to disk: twice v1's time).
     static func documentSums(_ scope: Scope) -> String {
@@ -126,9 +128,12 @@ enum EngineSQL {
                    coalesce(sum(x.a) FILTER (WHERE x.class > 0), 0)::bigint AS invoiced_window,
                    coalesce(sum(x.a) FILTER (WHERE x.class = 0), 0)::bigint AS credited_window,
                    count(*) FILTER (WHERE x.class > 0 AND x.round IS NOT NULL) AS round_invoices,
-                   count(*) FILTER (WHERE x.class > 0 AND x.round) AS round_amount_invoices
+                   count(*) FILTER (WHERE x.class > 0 AND x.round) AS round_amount_invoices,
+                   -- §4: those without a rate that are open or in the dilution window, listed by ref.
+                   array_agg(x.doc_ref) FILTER (WHERE NOT x.rated AND (x.open OR x.in_window)) AS missing_fx
             FROM (
-                SELECT d.client_id, d.debtor_id, d.issue_date, d.due_date, t.rated AND d.open_amount <> 0 AS part,
+                SELECT d.client_id, d.debtor_id, d.doc_ref, d.issue_date, d.due_date, t.rated, d.open_amount <> 0 AS open,
+                       d.issue_date > $2::date - s.dilution_window_days AS in_window, t.rated AND d.open_amount <> 0 AS part,
                        CASE WHEN t.rated THEN \(fx("d.open_amount")) END AS o,
                        -- §8.1: the full amount of a document of the dilution window with a rate.
                        CASE WHEN t.rated AND d.issue_date > $2::date - s.dilution_window_days THEN \(fx("d.amount")) END AS a,
@@ -581,10 +586,8 @@ enum EngineSQL {
         -- §4 and §8.2: the documents (open, or in the dilution window), collections and remittances
         -- left out for want of a rate on D.
         missing AS (
-            SELECT coalesce(array_agg(d.doc_ref ORDER BY d.doc_ref COLLATE "C"), '{}') AS refs
-            FROM documents d CROSS JOIN settings s LEFT JOIN rates r ON r.currency = d.currency
-            WHERE d.tenant_id = $1 AND d.issue_date <= $2 AND r.currency IS NULL
-              AND (d.open_amount <> 0 OR d.issue_date > $2::date - s.dilution_window_days)
+            SELECT coalesce(array_agg(m.ref ORDER BY m.ref COLLATE "C"), '{}') AS refs
+            FROM document_sums x CROSS JOIN LATERAL unnest(x.missing_fx) AS m (ref)
         ),
         missing_cash AS (
             SELECT (SELECT coalesce(array_agg(collection_ref ORDER BY collection_ref COLLATE "C"), '{}')
