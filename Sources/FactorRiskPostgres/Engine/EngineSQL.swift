@@ -103,12 +103,14 @@ enum EngineSQL {
             FROM currencies cu CROSS JOIN settings s LEFT JOIN rates r ON r.currency = cu.currency
         ),
         document_states AS MATERIALIZED (
-            SELECT e.doc_ref,
-                   bool_or(e.event = 'paid' AND e.event_date <= $2::date - s.remittance_days) AS paid,
-                   bool_or(e.event = 'refused') AS refused,
+            SELECT e.doc_ref, bool_or(e.event = 'paid') AS paid, bool_or(e.event = 'refused') AS refused,
                    bool_or(e.event = 'deposited') AS deposited
             FROM document_events e CROSS JOIN settings s
+            -- Only the events a rule reads: deposits only while rule 3 is on (most invoices are
+            -- deposited, and their join would cost the most), payments by D − remittance_days.
             WHERE e.tenant_id = $1 AND e.event_date <= $2
+              AND (e.event <> 'deposited' OR s.deposit_days IS NOT NULL)
+              AND (e.event <> 'paid' OR e.event_date <= $2::date - s.remittance_days)
               \(scope == .tenant ? "" : "AND e.doc_ref IN (SELECT d.doc_ref FROM documents d WHERE d.tenant_id = $1 \(scope.pairs("d")))")
             GROUP BY e.doc_ref
         ),
