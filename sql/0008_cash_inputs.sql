@@ -21,7 +21,7 @@ ALTER TABLE policies
 CREATE TABLE collections (
     tenant_id bigint NOT NULL,
     collection_ref text NOT NULL CHECK (collection_ref <> '' AND length(collection_ref) <= 64),
-    document_id bigint NOT NULL,
+    doc_ref text NOT NULL CHECK (doc_ref <> '' AND length(doc_ref) <= 64),
     collected_on date NOT NULL,
     amount bigint NOT NULL CHECK (amount > 0),
     PRIMARY KEY (tenant_id, collection_ref)
@@ -42,13 +42,16 @@ CREATE TABLE remittances (
 -- The lifecycle statuses the e-invoicing platform reported for a document, one per (document, event).
 CREATE TABLE document_events (
     tenant_id bigint NOT NULL,
-    document_id bigint NOT NULL,
+    doc_ref text NOT NULL CHECK (doc_ref <> '' AND length(doc_ref) <= 64),
     event text NOT NULL CHECK (event IN ('deposited', 'refused', 'paid')),
     event_date date NOT NULL,
-    PRIMARY KEY (tenant_id, document_id, event)
+    PRIMARY KEY (tenant_id, doc_ref, event)
 );
--- Like documents, collections and events carry no foreign key to them: every writer resolves
--- doc_ref to document_id by a set-based join of the tenant's documents.
+-- Collections and events name their document by its key, doc_ref (documents have no surrogate id),
+-- with no foreign key: like documents, every writer checks that the document exists set-based.
+-- The collections of a document and a client's remittances, for the live answers of a client.
+CREATE INDEX collections_document ON collections (tenant_id, doc_ref);
+CREATE INDEX remittances_client ON remittances (tenant_id, client_id);
 
 SELECT factor_risk_isolate_tenant_table(t)
 FROM unnest(ARRAY['collections', 'remittances', 'document_events']::regclass[]) AS t;

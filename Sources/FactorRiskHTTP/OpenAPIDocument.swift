@@ -7,7 +7,7 @@ import FactorRiskCore
 /// `openapi.json` keeps, for each row schema, its description and any property that is not a
 /// declared column (the portfolio's `flags_count` and `data_quality`); the declared columns come
 /// first, in their order, and are all required. A group of columns (`ineligible`) becomes a schema
-/// of its own, named after it (`Ineligible`).
+/// of its own, named after it (`Ineligible`). The flag codes (`FlagCode`) come from `RiskFlag`.
 public enum OpenAPIDocument {
     /// The row schema of each report level, by its name in `components.schemas`.
     public static let rowSchemas: [(name: String, level: ReportLevel)] = [
@@ -26,6 +26,11 @@ public enum OpenAPIDocument {
                 for (name, level) in rowSchemas {
                     update(&schemas, name) { schema in fill(&schema, level.columns) }
                 }
+                update(&schemas, "FlagCode") { schema in
+                    schema.removeAll { $0.0 == "description" || $0.0 == "enum" }
+                    schema.append(("description", .string(flagCodesDescription)))
+                    schema.append(("enum", .array(RiskFlag.allCases.map { .string($0.rawValue) })))
+                }
                 for (group, summary) in ReportColumnInfo.groupSummaries.sorted(by: { $0.key < $1.key }) {
                     let columns = ReportLevel.pair.columns.filter { $0.group == group }
                     schemas.append((schemaName(group), .object([
@@ -37,6 +42,16 @@ public enum OpenAPIDocument {
             }
         }
         return JSONText.object(document).renderedUTF8(indent: 2)
+    }
+
+    /// What each flag code means, by the level it is raised on, from `RiskFlag`.
+    static var flagCodesDescription: String {
+        let levels = ["debtor", "group", "country", "client"].map { subject in
+            subject.prefix(1).uppercased() + subject.dropFirst() + ": "
+                + RiskFlag.allCases.filter { $0.subject == subject }.map { "\($0.rawValue) (\($0.level.rawValue); \($0.summary))" }
+                    .joined(separator: ", ") + "."
+        }
+        return "Code of a flag raised on a debtor, group, country or client. " + levels.joined(separator: " ")
     }
 
     /// The schema of one figure, as its kind says.

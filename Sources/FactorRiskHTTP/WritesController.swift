@@ -2,10 +2,11 @@ import FactorRiskCore
 import FactorRiskPostgres
 import Hummingbird
 
-/// Writes: document batches, and limit decisions with their audit trail.
+/// Writes: batches of documents, collections, remittances and document events, and limit
+/// decisions with their audit trail.
 ///
 /// The controller reads requests and renders answers; the checks, the merge and the decisions'
-/// SQL are the stores' (the import's own for documents).
+/// SQL are the stores' (the import's own for the batches).
 struct WritesController {
     let documentStore: any DocumentStore
     let decisionStore: any DecisionStore
@@ -19,15 +20,24 @@ struct WritesController {
         self.init(documents: PostgresDocumentStore(pool: pool), decisions: PostgresDecisionStore(pool: pool))
     }
 
-    /// The most documents one request may carry.
+    /// The most entries one batch request may carry.
     static let maxDocuments = 10_000
 
     func register(on group: RouterGroup<APIContext>) {
-        group.post("documents", use: documents)
+        for file in PostgresDocumentStore.writableFiles {
+            // POST /v1/documents, /v1/collections, /v1/remittances, /v1/document-events.
+            group.post(RouterPath(Self.member(file).replacingOccurrences(of: "_", with: "-"))) { request, context in
+                try await batch(file, request, context: context)
+            }
+        }
         group.put("debtors/{debtor_ref}/credit-limit", use: creditLimit)
         group.put("approvals/{client_ref}/{debtor_ref}", use: approval)
         group.get("decisions", use: decisions)
     }
+
+    /// The body's member holding a batch of `file`'s rows: the file's name, as its route
+    /// (`{"documents": […]}`, `{"document_events": […]}`).
+    static func member(_ file: BundleFile) -> String { String(file.fileName.dropLast(".csv".count)) }
 
     static func invalid(_ details: [APIError.Detail], of total: Int? = nil) -> APIError {
         let count = total ?? details.count
@@ -36,45 +46,48 @@ struct WritesController {
                         count == 1 ? first : "\(count) problems, the first: \(first)", details: Array(details.prefix(100)))
     }
 
-    // MARK: POST /v1/documents
+    // MARK: POST /v1/documents and the other batches
 
-    @Sendable func documents(_ request: Request, context: APIContext) async throws -> Response {
+    /// A batch of rows of `file`: each entry an object of the file's columns, strings but for the
+    /// booleans (absent: false); checked, staged and merged like an import of the file, all or nothing.
+    func batch(_ file: BundleFile, _ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .write)
-        let members = try await RequestInput.jsonObject(request, context: context, allowed: ["documents"])
-        guard let list = members.first(where: { $0.0 == "documents" })?.1 else { throw Self.invalid([.init("$.documents", "is required")]) }
-        guard case .array(let items) = list else { throw Self.invalid([.init("$.documents", "expected an array, found \(list.typeName)")]) }
+        let name = Self.member(file)
+        let members = try await RequestInput.jsonObject(request, context: context, allowed: [name])
+        guard let list = members.first(where: { $0.0 == name })?.1 else { throw Self.invalid([.init("$.\(name)", "is required")]) }
+        guard case .array(let items) = list else { throw Self.invalid([.init("$.\(name)", "expected an array, found \(list.typeName)")]) }
         guard (1...Self.maxDocuments).contains(items.count) else {
-            throw Self.invalid([.init("$.documents", "holds \(items.count) documents; send 1 to \(Self.maxDocuments) per request")])
+            throw Self.invalid([.init("$.\(name)", "holds \(items.count) entries; send 1 to \(Self.maxDocuments) per request")])
         }
-        // Each entry's members as documents.csv's fields; the store checks them as an import would.
-        let columns = BundleFile.documents.header
+        // Each entry's members as the file's fields; the store checks them as an import would.
+        let columns = file.columns
         var details: [(index: Int, detail: APIError.Detail)] = []
         var rows: [[String]?] = []
         for (index, item) in items.enumerated() {
-            let path = "$.documents[\(index)]"
+            let path = "$.\(name)[\(index)]"
             func report(_ field: String, _ message: String) { details.append((index, .init("\(path)\(field)", message))) }
             guard case .object(let fields) = item else {
                 report("", "expected an object, found \(item.typeName)")
                 rows.append(nil)
                 continue
             }
-            for (name, _) in fields where !columns.contains(name) { report(".\(name)", "unknown field") }
+            for (field, _) in fields where !columns.contains(where: { $0.name == field }) { report(".\(field)", "unknown field") }
             var raw: [String] = []
             var typed = true
             for column in columns {
-                let value = fields.first { $0.0 == column }?.1
-                switch (column, value) {
-                case ("disputed", nil): raw.append("false")
-                case ("disputed", .bool(let flag)?): raw.append(flag ? "true" : "false")
-                case ("disputed", let other?):
-                    report(".disputed", "expected a boolean, found \(other.typeName)")
+                let value = fields.first { $0.0 == column.name }?.1
+                switch (column.kind, value) {
+                case (.boolean, nil): raw.append("false")
+                case (.boolean, .bool(let flag)?): raw.append(flag ? "true" : "false")
+                case (.boolean, let other?):
+                    report(".\(column.name)", "expected a boolean, found \(other.typeName)")
                     typed = false
                 case (_, .string(let text)?): raw.append(text)
                 case (_, nil):
-                    report(".\(column)", "is required")
+                    report(".\(column.name)", "is required")
                     typed = false
                 case (_, let other?):
-                    report(".\(column)", "expected a string, found \(other.typeName)")
+                    report(".\(column.name)", "expected a string, found \(other.typeName)")
                     typed = false
                 }
             }
@@ -82,11 +95,11 @@ struct WritesController {
         }
         let counts: DocumentWriteCounts
         do {
-            let batch = try await documentStore.check(identity.tenant, documents: rows)
+            let batch = try await documentStore.check(identity.tenant, file, rows: rows)
             if !details.isEmpty { throw Self.invalid(details.map(\.detail)) }
             counts = try await documentStore.write(identity.tenant, batch)
         } catch let rejection as DocumentBatchRejection {
-            let found = rejection.issues.map { issue in (index: issue.index, detail: Self.detail(issue)) }
+            let found = rejection.issues.map { issue in (index: issue.index, detail: Self.detail(issue, in: name)) }
             // By entry, what the request itself got wrong before what the checks found.
             let ordered = (details + found).enumerated().sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }
             throw Self.invalid(ordered.map(\.element.detail), of: details.count + rejection.total)
@@ -97,15 +110,15 @@ struct WritesController {
         ]))
     }
 
-    /// A problem the store found in an entry, named by its JSON path.
-    static func detail(_ issue: DocumentBatchRejection.Issue) -> APIError.Detail {
-        let path = "$.documents[\(issue.index)].\(issue.column ?? "")"
+    /// A problem the store found in an entry of the batch `member`, named by its JSON path.
+    static func detail(_ issue: DocumentBatchRejection.Issue, in member: String) -> APIError.Detail {
+        let path = "$.\(member)[\(issue.index)].\(issue.column ?? "")"
         switch issue.problem {
         case .invalid(let message): return .init(path, message)
-        case .duplicate(let key, let first): return .init(path, "\"\(key)\" is also $.documents[\(first)]")
+        case .duplicate(let key, let first): return .init(path, "\"\(key)\" is also $.\(member)[\(first)]")
         case .unknownReference(let value):
-            // client_ref names a client, debtor_ref a debtor.
-            let noun = issue.column.map { $0.hasSuffix("_ref") ? String($0.dropLast(4)) : $0 } ?? "reference"
+            // client_ref names a client, debtor_ref a debtor, doc_ref a document.
+            let noun = issue.column.map { $0 == "doc_ref" ? "document" : $0.hasSuffix("_ref") ? String($0.dropLast(4)) : $0 } ?? "reference"
             return .init(path, "unknown \(noun) \"\(value)\"")
         }
     }

@@ -10,17 +10,19 @@ struct CashExampleTests {
     static let date = CalendarDate(iso: "2026-11-20")!
 
     static let report: RiskReport = {
-        var portfolio = try! WorkedExampleTests.loadPortfolio(folder)
-        // policy.json: {"deposit_days": 5, "round_min_invoices": 4, "slow_payer_days": 10}
-        portfolio.policy.depositDays = 5
-        portfolio.policy.roundMinInvoices = 4
-        portfolio.policy.slowPayerDays = 10
+        let portfolio = try! WorkedExampleTests.loadPortfolio(folder)
         return ReferenceEngine.compute(portfolio, asOf: date)
     }()
 
     @Test("every level's JSON equals the expected report", arguments: ReportLevel.allCases)
     func levelMatchesExpected(level: ReportLevel) throws {
         try WorkedExampleTests.expectMatches(Self.report, level, folder: Self.folder)
+    }
+
+    @Test("policy.json is applied: deposit_days 5, round_min_invoices 4, slow_payer_days 10")
+    func policyApplied() throws {
+        let policy = try WorkedExampleTests.loadPortfolio(Self.folder).policy
+        #expect((policy.depositDays, policy.roundMinInvoices, policy.slowPayerDays, policy.remittanceDays) == (5, 4, 10, 2))
     }
 
     @Test("the figures of §8.6 worked by hand")

@@ -13,7 +13,7 @@ struct WorkedExampleTests {
         for file in BundleFile.allCases {
             if let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") { files[file] = Array(data) }
         }
-        return try Portfolio(bundle: files)
+        return try Portfolio(bundle: files, policy: FileManager.default.contents(atPath: "\(folder)/\(BundleFile.policyFileName)").map(Array.init))
     }
 
     static let report: RiskReport = {

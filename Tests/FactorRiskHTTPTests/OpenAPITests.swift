@@ -98,4 +98,29 @@ struct OpenAPITests {
         #expect(schemas?["PortfolioRow"]?["properties"]?["flags_count"]?["type"] == .string("object"))
         #expect(schemas?["ClientRow"]?["properties"]?["ineligible"]?["$ref"] == .string("#/components/schemas/Ineligible"))
     }
+
+    @Test("every flag code and data-quality list of the two worked examples' reports is in the document")
+    func flagCodesAndDataQuality() throws {
+        let document = try JSONValue.parse(OpenAPIDocument.served)
+        let schemas = document["components"]?["schemas"]
+        guard case .array(let codes)? = schemas?["FlagCode"]?["enum"] else { Issue.record("no FlagCode enum"); return }
+        var seen = Set<String>()
+        for example in ["worked", "cash"] {
+            for level in ReportLevel.allCases where level != .portfolio {
+                let path = "\(Fixtures.packageRoot)/Tests/Fixtures/\(example)/expected/\(level.rawValue).json"
+                guard case .array(let rows)? = try JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: path))))["rows"] else { continue }
+                for row in rows {
+                    if case .array(let flags)? = row["flags"] { for case .string(let flag) in flags { seen.insert(flag) } }
+                }
+            }
+        }
+        // The cash example raises the flags of rulebook v2 (DEBTOR_SLOW_PAYER, UNREMITTED_COLLECTIONS, PAID_STILL_OPEN …).
+        #expect(seen.contains("UNREMITTED_COLLECTIONS") && seen.contains("DEBTOR_SLOW_PAYER"))
+        #expect(seen.subtracting(codes.compactMap { if case .string(let code) = $0 { code } else { nil } }).isEmpty)
+        let cash = try JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath:
+            "\(Fixtures.packageRoot)/Tests/Fixtures/cash/expected/portfolio.json"))))
+        let dataQuality = schemas?["PortfolioRow"]?["properties"]?["data_quality"]
+        #expect(Self.keys(dataQuality?["properties"]) == Self.keys(cash["portfolio"]?["data_quality"]))
+        #expect(dataQuality?["required"] == .array(Self.keys(dataQuality?["properties"]).map { .string($0) }))
+    }
 }

@@ -20,12 +20,14 @@ public struct BundleRowValidator: Sendable {
     /// The column (in `file.columns` order) naming the currency of the row's amounts, if any.
     private let rowCurrency: Int?
     private let crossChecks: [CrossCheck]
+    /// The amounts (in `file.columns` order) that must be above 0, not merely not negative.
+    private let positive: [Int]
     private let baseExponent: Int
 
     /// How a column is checked: its `BundleColumn.Kind`, made ready for every row of a file.
     enum Check: Sendable {
         case tenantRef, reference, name, country, currency, date, bool, rate
-        case oneOf(words: [[UInt8]], list: String)
+        case oneOf(words: [[UInt8]], noun: String, list: String)
         case baseMoney, rowMoney, documentMoney
         case integer(ClosedRange<Int>)
     }
@@ -43,6 +45,15 @@ public struct BundleRowValidator: Sendable {
     private static func crossChecks(of file: BundleFile) -> [(rule: (Int, Int) -> CrossCheck, first: String, second: String)] {
         switch file {
         case .documents: [(CrossCheck.notAbove, "open_amount", "amount"), (CrossCheck.notBefore, "due_date", "issue_date")]
+        default: []
+        }
+    }
+
+    /// The amounts of each file that must be above 0 (FORMATS.md: a collection or a remittance of
+    /// nothing is a mistake in the extract, not a payment), by the columns' names.
+    private static func positiveAmounts(of file: BundleFile) -> [String] {
+        switch file {
+        case .collections, .remittances: ["amount"]
         default: []
         }
     }
@@ -88,7 +99,9 @@ public struct BundleRowValidator: Sendable {
             case .integer(let range): return .integer(range)
             case .oneOf(let words):
                 let list = words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " or " + words.last!
-                return .oneOf(words: words.map { Array($0.utf8) }, list: list)
+                // "an event", "a mode": the column's name with its article, for the message.
+                let article = column.name.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+                return .oneOf(words: words.map { Array($0.utf8) }, noun: "\(article) \(column.name)", list: list)
             case .money(.base): return .baseMoney
             case .money(.column(let currency)):
                 rowCurrency = wanted.firstIndex(of: currency)
@@ -101,6 +114,7 @@ public struct BundleRowValidator: Sendable {
         self.crossChecks = Self.crossChecks(of: file).map { rule, first, second in
             rule(wanted.firstIndex(of: first)!, wanted.firstIndex(of: second)!)
         }
+        self.positive = Self.positiveAmounts(of: file).map { wanted.firstIndex(of: $0)! }
     }
 
     /// What a row turned out to be.
@@ -182,7 +196,19 @@ public struct BundleRowValidator: Sendable {
                 }
             }
         }
+        for index in positive where Self.isZero(values[index], fields[positions[index]]) {
+            issues.append(issue(line, names[index], "\(fields.string(positions[index])) is not above 0"))
+        }
         return issues
+    }
+
+    /// Whether a checked amount is 0: in minor units, or as written (a document-currency amount).
+    private static func isZero(_ value: Value, _ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch value {
+        case .integer(let minor): minor == 0
+        case .asWritten: !raw.contains { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }
+        case .null, .text: false
+        }
     }
 
     /// The bytes of column `index` (in `file.columns` order) in a row.
@@ -221,9 +247,9 @@ public struct BundleRowValidator: Sendable {
             let known = index == rowCurrency ? rowExponent != nil : Currency.exponent(ofCode: raw) != nil
             guard known else { return .problem("\"\(text)\" is not an ISO 4217 currency code") }
             return .value(.asWritten)
-        case .oneOf(let words, let list):
+        case .oneOf(let words, let noun, let list):
             guard words.contains(where: { raw.elementsEqual($0) }) else {
-                return .problem("\"\(text)\" is not a \(names[index]) (\(list))")
+                return .problem("\"\(text)\" is not \(noun) (\(list))")
             }
             return .value(.asWritten)
         case .baseMoney:
@@ -234,11 +260,14 @@ public struct BundleRowValidator: Sendable {
             return Self.checkMoney(raw, exponent: rowExponent)
         case .documentMoney:
             // The document's currency is known only once the row is matched to its document: the
-            // amount is checked here as a decimal of at most 4 decimals (the most minor digits an ISO 4217
-            // currency has), and kept as written for the set-based check against the document's currency.
-            guard case .value = Self.checkMoney(raw, exponent: 4) else {
-                return .problem("\"\(text)\" is not an amount")
+            // amount is checked here as a decimal with the decimals it is written with (at most
+            // the largest minor digits any currency could have), and kept as written; the database
+            // then checks its decimals against the document's currency and converts it.
+            let decimals = raw.firstIndex(of: UInt8(ascii: ".")).map { raw.count - $0 - 1 } ?? 0
+            guard decimals <= Money.maxExponent else {
+                return .problem("\"\(text)\" has \(decimals) decimals; no currency has more than \(Money.maxExponent)")
             }
+            if case .problem(let message) = Self.checkMoney(raw, exponent: decimals) { return .problem(message) }
             return .value(.asWritten)
         case .date:
             // The strict parser accepts only the canonical YYYY-MM-DD form, so the text is kept as it is.

@@ -2,8 +2,8 @@ extension Portfolio {
     /// Builds the in-memory portfolio of a bundle (FORMATS.md), from its files' bytes.
     ///
     /// Rows go through the same parser and row checks as an import; the first problem is thrown.
-    /// The policy is the default one (policy.json is applied by the importer, not here).
-    public init(bundle files: [BundleFile: [UInt8]]) throws(BundleIssue) {
+    /// `policy` is the bundle's policy.json, applied to the rulebook's defaults as an import applies it.
+    public init(bundle files: [BundleFile: [UInt8]], policy: [UInt8]? = nil) throws(BundleIssue) {
         func rows(_ file: BundleFile, baseExponent: Int) throws(BundleIssue) -> [BundleRecord] {
             guard let bytes = files[file] else { return [] }
             var records: [(Int, [String])] = []
@@ -45,6 +45,7 @@ extension Portfolio {
         self.init(tenant: Tenant(ref: tenantRow["tenant_ref"]!, baseCurrency: base, homeCountry: tenantRow["home_country"]!,
                                  ownFunds: money(tenantRow["own_funds"])))
         let exponent = base.exponent
+        if let policy { try PolicyOverrides(bytes: policy, baseExponent: exponent).apply(to: &self.policy) }
         for row in try rows(.countries, baseExponent: exponent) {
             countries[row["country"]!] = Country(grade: Int(row["grade"]!)!, embargoed: row["embargoed"] == "true",
                                                  limit: row["limit"].flatMap { Int64($0) })

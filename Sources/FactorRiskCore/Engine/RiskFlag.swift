@@ -35,6 +35,44 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
         }
     }
 
+    /// The level of row the flag is raised on.
+    public var subject: String {
+        switch self {
+        case .debtorLimitWarn, .debtorLimitBreach, .debtorOverAllocated, .debtorSlowPayer: "debtor"
+        case .largeExposure, .largeExposureBreach: "group"
+        case .countryLimitWarn, .countryLimitBreach, .embargoExposure: "country"
+        default: "client"
+        }
+    }
+
+    /// When the flag is raised (RULEBOOK.md §6), as the OpenAPI document says it.
+    public var summary: String {
+        switch self {
+        case .debtorLimitWarn: "utilization of the credit limit has reached the warning level but the limit is not exceeded"
+        case .debtorLimitBreach: "guaranteed exceeds the credit limit"
+        case .debtorOverAllocated: "the approvals on the debtor add up to more than its credit limit"
+        case .debtorSlowPayer: "the debtor's days past due have reached the slow-payer level while guaranteed is above zero"
+        case .largeExposure: "guaranteed has reached the reporting share of own funds but not the limit"
+        case .largeExposureBreach: "guaranteed exceeds the large-exposure limit"
+        case .countryLimitWarn: "utilization of the country limit has reached the warning level but the limit is not exceeded"
+        case .countryLimitBreach: "guaranteed exceeds the country limit"
+        case .embargoExposure: "the country is embargoed and gross is above zero"
+        case .confidentialMode: "the client is in confidential mode"
+        case .delegatedCollection: "the client is in delegated mode"
+        case .confidentialBelowRevenue: "a confidential client's annual revenue is below the policy minimum"
+        case .confidentialWeakFinancials: "a confidential client's financial grade is worse than the policy allows"
+        case .concentrationExcess: "concentration_excess is above zero"
+        case .crossAged: "at least one of the client's pairs is cross-aged"
+        case .overAdvance: "availability is negative"
+        case .dilutionHigh: "dilution_bp has reached the dilution warning level"
+        case .unremittedCollections: "the client holds collected cash past the remittance days (unremitted is above zero)"
+        case .paidStillOpen: "invoices the e-invoicing platform reported paid are still open in the client's ledger"
+        case .duplicateSuspect: "the client has open invoices with a twin issued within the duplicate window"
+        case .roundAmounts: "enough of the client's recent invoices are round amounts to reach the warning share"
+        case .newDebtorConcentration: "new debtors hold more than the warning share of the client's eligible amount"
+        }
+    }
+
     /// The table order of §6.
     public static func < (a: RiskFlag, b: RiskFlag) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

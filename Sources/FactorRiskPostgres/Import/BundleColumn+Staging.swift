@@ -6,6 +6,8 @@ extension BundleColumn {
     var stagingType: String {
         switch kind {
         case .tenantRef, .reference, .name, .country, .currency, .oneOf: "text"
+        // An amount in its document's currency arrives as written; it becomes minor units in the merge.
+        case .money(.document): "numeric"
         case .money: "bigint"
         case .date: "date"
         case .boolean: "boolean"
@@ -19,6 +21,11 @@ extension BundleColumn {
                 "bigint"
             }
         }
+    }
+
+    /// The column of the same row naming the document whose currency this amount is written in.
+    var documentCurrencyReference: String? {
+        if case .money(.document(let column)) = kind { column } else { nil }
     }
 
     /// The file this column names a row of, when it is a reference to another file.

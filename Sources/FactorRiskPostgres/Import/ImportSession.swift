@@ -61,7 +61,7 @@ final class ImportSession {
 
             // 3. What needs other rows: duplicate keys, then references.
             for file in staged.keys.sorted(by: Self.loadOrderIndex) { try checkDuplicates(file) }
-            try checkReferences(staged: Set(staged.keys), tenantID: tenant.id)
+            try checkAcrossFiles(staged: Set(staged.keys), tenantID: tenant.id)
             endPhase("duplicate and reference checks")
             if issueCount > 0 { throw failure() }
 
@@ -74,7 +74,10 @@ final class ImportSession {
                 let (inserted, updated) = try merge(file, tenantID: tenant.id)
                 counts.append(.init(file: file.fileName, rows: staged[file]!, inserted: inserted, updated: updated))
                 if file == .debtors || (file == .clients && staged[.debtors] == nil) {
-                    try analyzeReferencesIfLarge(staged: staged, tenantID: tenant.id)
+                    try analyzeReferencesIfLarge(["clients", "debtors"], rows: (staged[.clients] ?? 0) + (staged[.debtors] ?? 0))
+                }
+                if file == .documents && (staged[.collections] != nil || staged[.documentEvents] != nil) {
+                    try analyzeReferencesIfLarge(["documents"], rows: staged[.documents] ?? 0)
                 }
             }
             if let policy {
@@ -88,16 +91,17 @@ final class ImportSession {
         }
     }
 
-    /// Refreshes the planner's statistics of clients and debtors after a large merge into them.
+    /// Refreshes the planner's statistics of `tables` after a large merge into them (`rows` staged).
     ///
-    /// The later merges resolve references by joining these tables; rows written in this
-    /// transaction have no statistics, and with a large new tenant the planner's guesses turned
-    /// those joins into nested loops over the index, one per staged row. ANALYZE needs the owner,
-    /// and sees the rows this transaction wrote.
-    private func analyzeReferencesIfLarge(staged: [BundleFile: Int], tenantID: Int64) throws {
-        guard (staged[.clients] ?? 0) + (staged[.debtors] ?? 0) >= 1000 else { return }
+    /// The later merges resolve references by joining these tables (clients and debtors, and
+    /// documents for collections and events); rows written in this transaction have no
+    /// statistics, and with a large new tenant the planner's guesses turned those joins into
+    /// nested loops over the index, one per staged row. ANALYZE needs the owner, and sees the rows
+    /// this transaction wrote.
+    private func analyzeReferencesIfLarge(_ tables: [String], rows: Int) throws {
+        guard rows >= 1000 else { return }
         try connection.execute("RESET ROLE")
-        try connection.execute("ANALYZE clients, debtors")
+        try connection.execute("ANALYZE \(tables.joined(separator: ", "))")
         try connection.execute(TenantScope.serviceRole)
     }
 
@@ -294,12 +298,17 @@ final class ImportSession {
         issueCount += total - listed.count
     }
 
-    /// Approvals and documents must name clients and debtors that exist, in the bundle or already loaded.
-    private func checkReferences(staged: Set<BundleFile>, tenantID: Int64) throws {
-        let (listed, total) = try StagingTable.unknownReferences(connection, staged: staged, tenantID: tenantID, limit: maxIssues)
-        for unknown in listed {
-            report(BundleIssue(file: unknown.file.fileName, line: unknown.line, column: unknown.column,
-                message: "unknown \(unknown.column) \"\(unknown.value)\" (not in \(unknown.parent.fileName) nor loaded before)"))
+    /// Approvals, documents and remittances must name clients and debtors that exist, collections
+    /// and events documents that exist, in the bundle or already loaded; a collection's amount must
+    /// fit its document's currency.
+    private func checkAcrossFiles(staged: Set<BundleFile>, tenantID: Int64) throws {
+        let (listed, total) = try StagingTable.problems(connection, staged: staged, tenantID: tenantID, limit: maxIssues)
+        for problem in listed {
+            let message = switch problem.kind {
+            case .unknownReference(let value, let parent): "unknown \(problem.column) \"\(value)\" (not in \(parent.fileName) nor loaded before)"
+            case .badAmount(let message): message
+            }
+            report(BundleIssue(file: problem.file.fileName, line: problem.line, column: problem.column, message: message))
         }
         issueCount += total - listed.count
     }

@@ -21,7 +21,7 @@ struct MergeTarget {
         case .debtors: MergeTarget(table: "debtors", idColumn: "debtor_id", touch: true)
         case .approvals: MergeTarget(table: "approvals", idColumn: nil, touch: true)
         case .fxRates: MergeTarget(table: "fx_rates", idColumn: nil, touch: false)
-        case .documents: MergeTarget(table: "documents", idColumn: "document_id", touch: false)
+        case .documents: MergeTarget(table: "documents", idColumn: nil, touch: false)
         case .collections: MergeTarget(table: "collections", idColumn: nil, touch: false)
         case .remittances: MergeTarget(table: "remittances", idColumn: nil, touch: false)
         case .documentEvents: MergeTarget(table: "document_events", idColumn: nil, touch: false)

@@ -52,45 +52,108 @@ struct StagingTable {
         return (listed, try first.decode(Int.self, at: 3))
     }
 
-    /// A staged value naming a row of another file that is neither staged nor stored.
-    struct UnknownReference {
+    /// A staged row that a set-based check refuses: where it is, and what is wrong.
+    struct StagedProblem {
         let file: BundleFile
         let line: Int
-        /// The referring column's name.
+        /// The column at fault.
         let column: String
-        let value: String
-        /// The file it should name a row of.
-        let parent: BundleFile
+        let kind: Kind
+
+        enum Kind {
+            /// The value names a row of `parent` that is neither staged nor stored.
+            case unknownReference(value: String, parent: BundleFile)
+            /// An amount its document's currency cannot hold; the message says why.
+            case badAmount(String)
+        }
     }
 
-    /// Every reference to another file's row, in the staged files, must name a row staged in that
-    /// file or stored already. Returns up to `limit` unknown ones per column, in line order, and how
-    /// many there are in all.
-    static func unknownReferences(
+    /// One set-based check of one column: its statement, whose rows (what it found, in line order)
+    /// start with how many it found in all and the line, and how a row says what is wrong.
+    private struct ColumnCheck {
+        let sql: String
+        let parameters: [(any PGBindable)?]
+        let kind: (PGRow) throws -> StagedProblem.Kind
+    }
+
+    /// What needs the rows of other files, once every file of the load is staged: each reference
+    /// to another file's row must name a row staged in that file or stored already; each amount in
+    /// its document's currency (a collection's) must fit that currency. Returns up to `limit`
+    /// problems per column, by file in load order, then column, then line, and how many there are in all.
+    static func problems(
         _ connection: PGConnection, staged: Set<BundleFile>, tenantID: Int64, limit: Int
-    ) throws -> (listed: [UnknownReference], total: Int) {
-        var listed: [UnknownReference] = []
+    ) throws -> (listed: [StagedProblem], total: Int) {
+        var listed: [StagedProblem] = []
         var total = 0
         for file in BundleFile.loadOrder where staged.contains(file) {
             for column in file.columns {
-                guard let parent = column.referencedFile, let target = MergeTarget.of(parent), let parentKey = parent.referenceKey else { continue }
-                // Two NOT EXISTS (not one NOT over an OR), so that each can be a hash anti-join.
-                let inBundle = staged.contains(parent)
-                    ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(parent).name) p WHERE p.\"\(parentKey.name)\" = s.\"\(column.name)\")" : ""
-                let rows = try connection.query("""
-                    SELECT s.line, s.\"\(column.name)\", count(*) OVER () FROM \(StagingTable(file).name) s
-                    WHERE NOT EXISTS (SELECT 1 FROM \(target.table) t WHERE t.tenant_id = $1 AND t.\(parentKey.stored) = s.\"\(column.name)\") \(inBundle)
-                    ORDER BY s.line LIMIT $2
-                    """, [tenantID, limit])
+                guard let check = referenceCheck(file, column, staged: staged, tenantID: tenantID, limit: limit)
+                    ?? documentAmountCheck(file, column, staged: staged, tenantID: tenantID, limit: limit) else { continue }
+                let rows = try connection.query(check.sql, check.parameters)
                 guard let first = rows.first else { continue }
                 for row in rows.rows {
-                    listed.append(UnknownReference(file: file, line: try row.decode(at: 0), column: column.name,
-                                                   value: try row.decode(at: 1), parent: parent))
+                    listed.append(StagedProblem(file: file, line: try row.decode(at: 1), column: column.name, kind: try check.kind(row)))
                 }
-                total += try first.decode(Int.self, at: 2)
+                total += try first.decode(Int.self, at: 0)
             }
         }
         return (listed, total)
+    }
+
+    /// A reference to another file's row: the staged values naming none, staged or stored.
+    private static func referenceCheck(
+        _ file: BundleFile, _ column: BundleColumn, staged: Set<BundleFile>, tenantID: Int64, limit: Int
+    ) -> ColumnCheck? {
+        guard let parent = column.referencedFile, let target = MergeTarget.of(parent), let parentKey = parent.referenceKey else { return nil }
+        // Two NOT EXISTS (not one NOT over an OR), so that each can be a hash anti-join.
+        let inBundle = staged.contains(parent)
+            ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(parent).name) p WHERE p.\"\(parentKey.name)\" = s.\"\(column.name)\")" : ""
+        return ColumnCheck(sql: """
+            SELECT count(*) OVER (), s.line, s.\"\(column.name)\" FROM \(StagingTable(file).name) s
+            WHERE NOT EXISTS (SELECT 1 FROM \(target.table) t WHERE t.tenant_id = $1 AND t.\(parentKey.stored) = s.\"\(column.name)\") \(inBundle)
+            ORDER BY s.line LIMIT $2
+            """, parameters: [tenantID, limit]) { row in .unknownReference(value: try row.decode(at: 2), parent: parent) }
+    }
+
+    /// An amount in the currency of the document its row names: more minor digits than that
+    /// currency has, or above `Money.largestAmount` in its minor units, judged against the document
+    /// staged in the same load, or else the one stored. Rows naming no known document are left to
+    /// the reference check.
+    private static func documentAmountCheck(
+        _ file: BundleFile, _ column: BundleColumn, staged: Set<BundleFile>, tenantID: Int64, limit: Int
+    ) -> ColumnCheck? {
+        guard let (reference, parent, target, parentKey, currency) = documentCurrency(of: column, in: file) else { return nil }
+        let amount = "s.\"\(column.name)\""
+        // The staged document wins over the stored one: it is merged first.
+        let inBundle = staged.contains(parent) ? """
+            LEFT JOIN (SELECT DISTINCT ON ("\(parentKey.name)") "\(parentKey.name)" AS ref, "\(currency.name)" AS currency
+                       FROM \(StagingTable(parent).name) ORDER BY "\(parentKey.name)", line) b ON b.ref = s."\(reference.name)"
+            """ : "LEFT JOIN (SELECT NULL::text AS currency) b ON false"
+        return ColumnCheck(sql: """
+            SELECT count(*) OVER (), s.line, \(amount)::text, c.currency::text, c.exponent::integer, scale(\(amount))
+            FROM \(StagingTable(file).name) s
+            \(inBundle)
+            LEFT JOIN \(target.table) t ON t.tenant_id = $1 AND t.\(parentKey.stored) = s."\(reference.name)"
+            JOIN currencies c ON c.currency = COALESCE(b.currency, t.\(currency.stored))
+            WHERE scale(\(amount)) > c.exponent OR \(amount) * power(10::numeric, c.exponent) > $3
+            ORDER BY s.line LIMIT $2
+            """, parameters: [tenantID, limit, Money.largestAmount]) { row in
+            let (text, code): (String, String) = (try row.decode(at: 2), try row.decode(at: 3))
+            let (exponent, decimals): (Int, Int) = (try row.decode(at: 4), try row.decode(at: 5))
+            return .badAmount(decimals > exponent
+                ? "\(text): \(MoneyParseError.tooManyDecimals(found: decimals, allowed: exponent)) (the document is in \(code))"
+                : "\(text) is above the largest amount, \(Money.format(Money.largestAmount, exponent: exponent)) (the document is in \(code))")
+        }
+    }
+
+    /// For an amount written in the currency of the document its row names (`column` of `file`):
+    /// the column naming the document, the documents' file, table and key, and their currency column.
+    static func documentCurrency(of column: BundleColumn, in file: BundleFile)
+        -> (reference: BundleColumn, parent: BundleFile, target: MergeTarget, key: BundleColumn, currency: BundleColumn)? {
+        guard let referring = column.documentCurrencyReference, let index = file.index(of: referring),
+              let parent = file.columns[index].referencedFile, let target = MergeTarget.of(parent), let key = parent.referenceKey,
+              let currency = parent.columns.first(where: { $0.kind == .currency }) else { return nil }
+        return (file.columns[index], parent, target, key, currency)
     }
 
     // MARK: Merge
@@ -117,7 +180,17 @@ struct StagingTable {
         var stored: [String] = []
         var joins: [String] = []
         for (index, column) in file.columns.enumerated() {
-            if let parent = column.referencedFile, let parentTarget = MergeTarget.of(parent), let id = parentTarget.idColumn,
+            if let (reference, _, parentTarget, parentKey, currency) = Self.documentCurrency(of: column, in: file) {
+                // An amount in its document's currency, as written: into that currency's minor units
+                // (`problems` made sure they are whole). The document is merged already.
+                let (document, exponent) = ("d\(index)", "e\(index)")
+                joins.append("""
+                    JOIN \(parentTarget.table) \(document) ON \(document).tenant_id = \(tenant) AND \(document).\(parentKey.stored) = s."\(reference.name)"
+                    JOIN currencies \(exponent) ON \(exponent).currency = \(document).\(currency.stored)
+                    """)
+                selected.append("(s.\"\(column.name)\" * power(10::numeric, \(exponent).exponent))::bigint AS \(column.stored)")
+                stored.append(column.stored)
+            } else if let parent = column.referencedFile, let parentTarget = MergeTarget.of(parent), let id = parentTarget.idColumn,
                let parentKey = parent.referenceKey {
                 let alias = "p\(index)"
                 joins.append("JOIN \(parentTarget.table) \(alias) ON \(alias).tenant_id = \(tenant) AND \(alias).\(parentKey.stored) = s.\"\(column.name)\"")

@@ -1,4 +1,4 @@
-/// Why a document batch was not written: every problem found, by the entry's index in the batch,
+/// Why a batch (`DocumentStore`) was not written: every problem found, by the entry's index in the batch,
 /// so that the caller can point at it in its own terms (the API by JSON path).
 public struct DocumentBatchRejection: Error, Sendable {
     /// One problem of one entry.
@@ -13,11 +13,12 @@ public struct DocumentBatchRejection: Error, Sendable {
 
     /// What is wrong, with what the caller needs to word it.
     public enum Problem: Sendable, Equatable {
-        /// A field fails the row checks of documents.csv (the message says how).
+        /// A field fails the row checks of its file (the message says how), or a collection's amount
+        /// does not fit its document's currency.
         case invalid(String)
         /// The entry's key is also that of entry `firstIndex`.
         case duplicate(key: String, firstIndex: Int)
-        /// The field names a client or debtor the tenant does not have.
+        /// The field names a client, debtor or document the tenant does not have.
         case unknownReference(String)
     }
 

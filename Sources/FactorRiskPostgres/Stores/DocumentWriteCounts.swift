@@ -1,12 +1,13 @@
-/// What a document batch did: the answer of `POST /v1/documents`.
+/// What a batch did: the answer of `POST /v1/documents` (and of the collections, remittances and
+/// document events).
 public struct DocumentWriteCounts: Sendable, Equatable {
-    /// Documents in the batch.
+    /// Rows in the batch.
     public let received: Int
-    /// Documents the tenant did not have.
+    /// Rows the tenant did not have.
     public let inserted: Int
-    /// Documents stored before with some other value, rewritten.
+    /// Rows stored before with some other value, rewritten.
     public let updated: Int
-    /// Entries equal to the stored document, not rewritten.
+    /// Entries equal to the stored row, not rewritten.
     public var unchanged: Int { received - inserted - updated }
 
     public init(received: Int, inserted: Int, updated: Int) {

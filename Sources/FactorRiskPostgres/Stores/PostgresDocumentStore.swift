@@ -1,40 +1,44 @@
 import FactorRiskCore
 
 /// The document store on PostgreSQL: a batch goes through the import's row checks, is staged in
-/// the import's staging table and runs the import's reference check and merge (`StagingTable`);
+/// the import's staging table and runs the import's set-based checks and merge (`StagingTable`);
 /// only the pairs it changed are then recorded for the live answers, where an import drops them all.
 public struct PostgresDocumentStore: DocumentStore {
     /// The pool batches are checked and written through, each in a tenant transaction.
     public let pool: PGPool
-    private static let file = BundleFile.documents
+
+    /// The files the API writes rows of: documents, and what is reported about them and their clients.
+    public static let writableFiles: [BundleFile] = [.documents, .collections, .remittances, .documentEvents]
 
     public init(pool: PGPool) { self.pool = pool }
 
-    public func check(_ tenant: TenantScope, documents: [[String]?]) async throws -> CheckedDocumentBatch {
-        try Self.check(documents, baseExponent: try await TenantSettings.baseExponent(pool, tenantID: tenant.id))
+    public func check(_ tenant: TenantScope, _ file: BundleFile, rows: [[String]?]) async throws -> CheckedDocumentBatch {
+        try Self.check(file, rows, baseExponent: try await TenantSettings.baseExponent(pool, tenantID: tenant.id))
     }
 
     public func write(_ tenant: TenantScope, _ batch: CheckedDocumentBatch) async throws -> DocumentWriteCounts {
         try await pool.tenantTransaction(tenant.id) { connection in
-            try Self.merge(connection, tenant: tenant, rows: batch.rows)
+            try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
         }
     }
 
-    /// The entries' normalised values, each field as the row checks of documents.csv leave it, or
-    /// the rejection listing every problem: the checks of one row, then keys repeated in the batch.
-    static func check(_ documents: [[String]?], baseExponent: Int) throws -> CheckedDocumentBatch {
+    /// The entries' normalised values, each field as the row checks of `file` leave it, or the
+    /// rejection listing every problem: the checks of one row, then keys repeated in the batch.
+    static func check(_ file: BundleFile, _ entries: [[String]?], baseExponent: Int) throws -> CheckedDocumentBatch {
+        precondition(writableFiles.contains(file), "\(file.fileName) is not written through the API")
         let validator = try BundleRowValidator(file: file, header: file.header, baseExponent: baseExponent)
-        let keyIndex = file.index(of: file.key[0])!
+        let keyIndices = file.key.map { file.index(of: $0)! }
         var issues: [DocumentBatchRejection.Issue] = []
         var rows: [(index: Int, values: [String?])] = []
-        var firstIndex: [String: Int] = [:]
-        for (index, fields) in documents.enumerated() {
+        var firstIndex: [[String?]: Int] = [:]
+        for (index, fields) in entries.enumerated() {
             guard let fields else { continue }
             switch validator.validate(fields, line: index) {
             case .valid(let values):
-                let key = values[keyIndex] ?? ""
+                let key = keyIndices.map { values[$0] }
                 if let earlier = firstIndex[key] {
-                    issues.append(.init(index: index, column: file.key[0], problem: .duplicate(key: key, firstIndex: earlier)))
+                    let text = key.map { $0 ?? "" }.joined(separator: ", ")
+                    issues.append(.init(index: index, column: file.key[0], problem: .duplicate(key: text, firstIndex: earlier)))
                 } else {
                     firstIndex[key] = index
                 }
@@ -44,12 +48,17 @@ public struct PostgresDocumentStore: DocumentStore {
             }
         }
         guard issues.isEmpty else { throw DocumentBatchRejection(issues: issues, total: issues.count) }
-        return CheckedDocumentBatch(rows: rows)
+        return CheckedDocumentBatch(file: file, rows: rows)
     }
 
-    /// Stages the rows (each on the line of its index in the request), checks their references and merges them;
-    /// records the pairs of every document written, before and after, for the live answers.
-    static func merge(_ connection: PGConnection, tenant: TenantScope, rows: [(index: Int, values: [String?])]) throws -> DocumentWriteCounts {
+    /// Stages the rows (each on the line of its index in the request), checks their references (and
+    /// collections' amounts against their documents' currencies) and merges them; records the
+    /// pairs whose classification the write can change, before and after, for the live answers:
+    /// a document's own, an event's document's. Collections and remittances move only figures of
+    /// their client that the live answers read from the tables as they stand: nothing to record.
+    static func merge(
+        _ connection: PGConnection, tenant: TenantScope, file: BundleFile, rows: [(index: Int, values: [String?])]
+    ) throws -> DocumentWriteCounts {
         let tenantID = tenant.id
         try tenant.lock(.importing, on: connection)
         let table = StagingTable(file)
@@ -66,21 +75,37 @@ public struct PostgresDocumentStore: DocumentStore {
                 try writer.write(line)
             }
         }
-        let unknown = try StagingTable.unknownReferences(connection, staged: [file], tenantID: tenantID, limit: rows.count)
-        if unknown.total > 0 {
+        let (problems, total) = try StagingTable.problems(connection, staged: [file], tenantID: tenantID, limit: rows.count)
+        if total > 0 {
             let order = file.header
-            let issues = unknown.listed
-                .sorted { ($0.line, order.firstIndex(of: $0.column)!) < ($1.line, order.firstIndex(of: $1.column)!) }
-                .map { DocumentBatchRejection.Issue(index: $0.line, column: $0.column, problem: .unknownReference($0.value)) }
-            throw DocumentBatchRejection(issues: issues, total: unknown.total)
+            let issues = problems.map { problem in
+                switch problem.kind {
+                case .unknownReference(let value, _): DocumentBatchRejection.Issue(index: problem.line, column: problem.column, problem: .unknownReference(value))
+                case .badAmount(let message): DocumentBatchRejection.Issue(index: problem.line, column: problem.column, problem: .invalid(message))
+                }
+            }.sorted { ($0.index, order.firstIndex(of: $0.column!)!) < ($1.index, order.firstIndex(of: $1.column!)!) }
+            throw DocumentBatchRejection(issues: issues, total: total)
         }
         var pairs = Set<[Int64]>()
         let (inserted, updated) = try table.merge(connection, tenantID: tenantID) { statements in
-            for row in try connection.query(statements.changedRows(["client_id", "debtor_id"])).rows {
-                if let client = try row.decode(Int64?.self, at: 0), let debtor = try row.decode(Int64?.self, at: 1) {
-                    pairs.insert([client, debtor])
+            switch file {
+            case .documents:
+                for row in try connection.query(statements.changedRows(["client_id", "debtor_id"])).rows {
+                    if let client = try row.decode(Int64?.self, at: 0), let debtor = try row.decode(Int64?.self, at: 1) {
+                        pairs.insert([client, debtor])
+                    }
+                    pairs.insert([try row.decode(at: 2), try row.decode(at: 3)])
                 }
-                pairs.insert([try row.decode(at: 2), try row.decode(at: 3)])
+            case .documentEvents:
+                // An event keeps its document: the pair of the document it names.
+                for row in try connection.query("""
+                    SELECT DISTINCT d.client_id, d.debtor_id FROM (\(statements.changedRows(["doc_ref"]))) c (stored_ref, new_ref)
+                    JOIN documents d ON d.tenant_id = $1 AND d.doc_ref = c.new_ref
+                    """, [tenantID]).rows {
+                    pairs.insert([try row.decode(at: 0), try row.decode(at: 1)])
+                }
+            default:
+                break
             }
         }
         try LiveEngine.recordChanges(connection, tenantID: tenantID, pairs: pairs.map { (client: $0[0], debtor: $0[1]) })
