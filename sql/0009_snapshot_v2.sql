@@ -47,20 +47,3 @@ DELETE FROM live_debtors;
 DELETE FROM live_groups;
 DELETE FROM live_countries;
 DELETE FROM live_changes;
-
--- Collections and events name their document by doc_ref: documents have had no document_id since
--- migration 0004 (their key is (tenant_id, doc_ref)), so migration 0008's document_id could not be
--- filled. The tables hold nothing yet (0008 came with this version).
-ALTER TABLE collections
-    DROP COLUMN document_id,
-    ADD COLUMN doc_ref text NOT NULL CHECK (doc_ref <> '' AND length(doc_ref) <= 64);
-ALTER TABLE document_events
-    DROP CONSTRAINT document_events_pkey,
-    DROP COLUMN document_id,
-    ADD COLUMN doc_ref text NOT NULL CHECK (doc_ref <> '' AND length(doc_ref) <= 64),
-    ADD PRIMARY KEY (tenant_id, doc_ref, event);
-
--- The collections of a document, for the live answers of its client (§8.2).
-CREATE INDEX collections_document ON collections (tenant_id, doc_ref);
--- A client's remittances, likewise.
-CREATE INDEX remittances_client ON remittances (tenant_id, client_id);

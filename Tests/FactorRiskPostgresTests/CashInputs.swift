@@ -4,29 +4,20 @@ import FactorRiskSynthetic
 import FactorRiskTestSupport
 import Foundation
 
-/// Rulebook version 2's inputs (collections, remittances, document events and the §5 v2 policy)
-/// written to PostgreSQL with plain SQL, for the engine tests, from the same in-memory `Portfolio`
-/// the reference engine reads. (The importer of these files is built elsewhere; once it lands,
-/// the fixtures can go through it instead.)
+/// Rulebook version 2's inputs for the engine tests: a bundle with them through the importer, or
+/// random ones (collections, remittances, document events, the §5 v2 policy) written with plain
+/// SQL from the same in-memory `Portfolio` the reference engine reads.
 enum CashInputs {
-    /// The classic files of the bundle in `folder` are imported as `tenantRef`; its collections,
-    /// remittances and events, and `policy`'s v2 parameters, are written with SQL. The portfolio, with them.
-    static func importBundle(_ folder: String, tenantRef: String, policy: Policy, pool: PGPool) async throws -> Portfolio {
+    /// The bundle in `folder` (its collections, remittances, events and policy.json too) imported
+    /// as `tenantRef` by the importer, and the same bundle in memory, for the reference engine.
+    static func importBundle(_ folder: String, tenantRef: String, pool: PGPool) async throws -> Portfolio {
         var files: [BundleFile: [UInt8]] = [:]
-        let copy = TestCluster.temporaryFolder("cash-\(tenantRef)")
-        defer { try? FileManager.default.removeItem(atPath: copy) }
         for file in BundleFile.allCases {
-            guard let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") else { continue }
-            files[file] = Array(data)
-            if ![.collections, .remittances, .documentEvents].contains(file) {
-                try Fixtures.write(String(decoding: data, as: UTF8.self), file.fileName, in: copy)
-            }
+            if let data = FileManager.default.contents(atPath: "\(folder)/\(file.fileName)") { files[file] = Array(data) }
         }
-        try await BundleImporter(pool: pool).importBundle(directory: copy, tenantRef: tenantRef)
-        var portfolio = try Portfolio(bundle: files)
-        portfolio.policy = policy
-        try await write(portfolio, tenantRef: tenantRef, pool: pool)
-        return portfolio
+        try await BundleImporter(pool: pool).importBundle(directory: folder, tenantRef: tenantRef)
+        let policy = FileManager.default.contents(atPath: "\(folder)/\(BundleFile.policyFileName)").map { Array($0) }
+        return try Portfolio(bundle: files, policy: policy)
     }
 
     /// Writes the portfolio's collections, remittances, events and §5 v2 policy for its tenant

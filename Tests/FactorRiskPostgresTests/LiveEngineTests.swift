@@ -105,8 +105,7 @@ struct LiveEngineTests {
 
     @Test("the cash example (§8.6): every live row equals the stored one, and K1's and B3's hand-worked v2 figures read live")
     func cashExample() async throws {
-        _ = try await CashInputs.importBundle(
-            ProductionEngineTests.cashExample, tenantRef: "cash", policy: ProductionEngineTests.cashPolicy, pool: pool)
+        _ = try await CashInputs.importBundle(ImportTests.cashExample, tenantRef: "cash", pool: pool)
         let tenant = try await tenantID("cash")
         let date = CalendarDate(iso: "2026-11-20")!
         let differences = try await compare(tenant, date)

@@ -36,18 +36,6 @@ struct ProductionEngineTests {
         }
     }
 
-    /// The second worked example (RULEBOOK.md §8.6): its bundle and expected reports.
-    static let cashExample = "\(Fixtures.packageRoot)/Tests/Fixtures/cash"
-
-    /// The cash example's policy.json: deposit_days 5, round_min_invoices 4, slow_payer_days 10.
-    static var cashPolicy: Policy {
-        var policy = Policy()
-        policy.depositDays = 5
-        policy.roundMinInvoices = 4
-        policy.slowPayerDays = 10
-        return policy
-    }
-
     @Test("the worked example computed in PostgreSQL equals the expected report at every level")
     func workedExample() async throws {
         try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
@@ -57,9 +45,9 @@ struct ProductionEngineTests {
 
     @Test("the cash example (§8.6: paid, refused, undeposited, dilution, cash held, ledger patterns, slow payer) computed in PostgreSQL equals the expected report at every level")
     func cashExampleReport() async throws {
-        _ = try await CashInputs.importBundle(Self.cashExample, tenantRef: "cash", policy: Self.cashPolicy, pool: pool)
+        _ = try await CashInputs.importBundle(ImportTests.cashExample, tenantRef: "cash", pool: pool)
         let report = try await recalculate(try await tenantID("cash"), CalendarDate(iso: "2026-11-20")!)
-        try Self.expectExpected(report, Self.cashExample)
+        try Self.expectExpected(report, ImportTests.cashExample)
         // By hand (§8.6): K1 dilution 35,000 / 280,000 = 1,250 bp; reserve 750 bp of 37,500 = 2,812.50; remittances
         // cover the collection of 07-02 (10,000) but not that of 10-16 (running 40,000 > 30,000) → 35 days.
         let k1 = try #require(report.clients.first { $0.clientRef == "K1" })
