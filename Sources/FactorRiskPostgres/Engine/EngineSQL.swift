@@ -92,9 +92,9 @@ enum EngineSQL {
     ///   under the first reason of rules 1 to 4 that holds, `old` by the age test whatever its
     ///   reason), `owed_days` (§8.4), the pair's first invoice (§8.3 new debtor), the dilution
     ///   window's full amounts (§8.1), round invoices (§8.3) and the refs of `missing_fx` (§4),
-    ///   grouped in memory like v1's sums
-    ///   (measured: grouping them in sorted order, to find duplicates in the same pass, cost a
-    ///   sort of every document with all its columns, spilled to disk: twice v1's time).
+    ///   grouped in memory like v1's sums (measured: grouping them in sorted order, to find
+    ///   duplicates in the same pass, cost a sort of every document with all its columns, spilled
+    ///   to disk: twice v1's time).
     static func documentSums(_ scope: Scope) -> String {
         """
         currency_terms AS MATERIALIZED (
