@@ -154,7 +154,7 @@ struct CommandLineTests {
         }
         let csv = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", "pair", "--format", "csv"], databaseURL: url)
         let lines = csv.output.split(separator: "\n")
-        #expect(lines.first == "client_ref,debtor_ref,approved,gross,credit_notes,ineligible_disputed,ineligible_aged,ineligible_affiliate,ineligible_embargo,ineligible_unapproved,ineligible_cross_aged,eligible,guaranteed,over_approval,cover_bp,covered,risk_weighted,cross_aged")
+        #expect(lines.first == "client_ref,debtor_ref,approved,gross,credit_notes,ineligible_paid,ineligible_disputed,ineligible_undeposited,ineligible_aged,ineligible_affiliate,ineligible_embargo,ineligible_unapproved,ineligible_cross_aged,eligible,guaranteed,over_approval,cover_bp,covered,risk_weighted,cross_aged,new_debtor")
         #expect(lines.count == 6)
         let flagged = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", "debtor", "--flag", "DEBTOR_LIMIT_WARN", "--format", "csv"], databaseURL: url)
         #expect(flagged.output.split(separator: "\n").count == 2)

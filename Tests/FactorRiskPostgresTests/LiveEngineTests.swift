@@ -103,7 +103,28 @@ struct LiveEngineTests {
         #expect(d1.group.guaranteed == 15_500_000)
     }
 
-    @Test("random portfolios: live answers equal the recalculation on every row (12 portfolios × 2 dates)")
+    @Test("the cash example (§8.6): every live row equals the stored one, and K1's and B3's hand-worked v2 figures read live")
+    func cashExample() async throws {
+        _ = try await CashInputs.importBundle(ImportTests.cashExample, tenantRef: "cash", pool: pool)
+        let tenant = try await tenantID("cash")
+        let date = CalendarDate(iso: "2026-11-20")!
+        let differences = try await compare(tenant, date)
+        #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+        let (k1, b3) = try await pool.tenantTransaction(tenant) { connection in
+            let settings = try TenantSettings.load(connection, tenantID: tenant)!
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+            return (try LiveEngine.clientAvailability(connection, settings: settings, asOf: date, clientRef: "K1")!,
+                    try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "B3")!)
+        }
+        // §8.6 by hand: reserve 750 bp of 37,500.00 = 2,812.50; holdback 10 % of 34,687.50 = 3,468.75; collected
+        // 70,000.00, 40,000.00 of it by 11-18, remitted 30,000.00 → 10,000.00 held, the oldest since 10-16 (35 days).
+        #expect(k1.dilutionBP == 1250 && k1.dilutionReserve == 281_250 && k1.holdback == 346_875)
+        #expect(k1.collected == 7_000_000 && k1.remitted == 3_000_000 && k1.unremitted == 1_000_000 && k1.unremittedDays == 35)
+        #expect(k1.tier == 3 && k1.flags.contains(.unremittedCollections) && k1.flags.contains(.paidStillOpen))
+        #expect(b3.debtor.pastDueDays == 10 && b3.debtor.flags.contains(.debtorSlowPayer))
+    }
+
+    @Test("random portfolios with v2 inputs: live answers equal the recalculation on every row (12 portfolios × 2 dates)")
     func randomPortfolios() async throws {
         let importer = BundleImporter(pool: pool)
         var failures: [String] = []
@@ -111,7 +132,12 @@ struct LiveEngineTests {
             var generator = SplitMix64(seed: seed &* 104_729)
             let asOf = CalendarDate(iso: "2026-11-20")!
             let parameters = SyntheticPortfolio.Parameters(tenantRef: "l\(seed)", documents: 30 + Int(generator.next() % 400), seed: seed, asOf: asOf)
-            try await importer.importSynthetic(parameters, policyJSON: seed % 2 == 0 ? ProductionEngineTests.randomPolicy(&generator).json : nil)
+            let random = seed % 2 == 0 ? ProductionEngineTests.randomPolicy(&generator) : nil
+            let sink = try await importer.importSynthetic(parameters, policyJSON: random?.json)
+            var portfolio = try Portfolio(bundle: sink.files)
+            if let random { portfolio.policy = random.policy }
+            let changed = CashInputs.randomize(&portfolio, asOf: asOf, &generator)
+            try await CashInputs.write(portfolio, tenantRef: "l\(seed)", documents: changed, pool: pool)
             let tenant = try await tenantID("l\(seed)")
             for date in [asOf, asOf.adding(days: -Int(generator.next() % 40))] {
                 let differences = try await compare(tenant, date)
@@ -196,6 +222,53 @@ struct LiveEngineTests {
         #expect(try after.decode(String.self, at: 0) == builtAt)
         #expect(try after.decode(Bool.self, at: 1))
         #expect(try after.decode(Int.self, at: 2) == 0)
+    }
+
+    @Test("events, collections and remittances written after the build: the event's pairs move, the client's cash is read per request, to the recalculation's figures")
+    func cashWrites() async throws {
+        let asOf = CalendarDate(iso: "2026-11-20")!
+        var generator = SplitMix64(seed: 4242)
+        let sink = try await BundleImporter(pool: pool).importSynthetic(.init(tenantRef: "cw", documents: 600, seed: 4242, asOf: asOf))
+        var portfolio = try Portfolio(bundle: sink.files)
+        let changed = CashInputs.randomize(&portfolio, asOf: asOf, &generator)
+        portfolio.policy.depositDays = 20
+        try await CashInputs.write(portfolio, tenantRef: "cw", documents: changed, pool: pool)
+        let tenant = try await tenantID("cw")
+        #expect(try await compare(tenant, asOf).isEmpty)
+
+        // Writers: paid and refused events on open invoices, deposits on others, new collections on
+        // invoices and a remittance per client; the events record their pairs.
+        let touched = try await pool.tenantTransaction(tenant) { connection in
+            let pairs = try connection.query("""
+                WITH open_invoices AS (
+                    SELECT doc_ref, client_id, debtor_id, row_number() OVER (ORDER BY doc_ref) AS n
+                    FROM documents WHERE tenant_id = $1 AND kind = 'invoice' AND open_amount > 0 AND issue_date <= $2
+                ),
+                events AS (
+                    INSERT INTO document_events (tenant_id, doc_ref, event, event_date)
+                    SELECT $1, doc_ref, (ARRAY['paid', 'refused', 'deposited'])[n % 3 + 1], $2::date - (n % 7)::int
+                    FROM open_invoices WHERE n % 5 = 0
+                    ON CONFLICT (tenant_id, doc_ref, event) DO UPDATE SET event_date = excluded.event_date
+                    RETURNING doc_ref
+                ),
+                collected AS (
+                    INSERT INTO collections (tenant_id, collection_ref, doc_ref, collected_on, amount)
+                    SELECT $1, 'NEWCOL' || n, doc_ref, $2::date - (n % 9)::int, 1000 + n FROM open_invoices WHERE n % 4 = 1
+                    RETURNING doc_ref
+                ),
+                remitted AS (
+                    INSERT INTO remittances (tenant_id, remittance_ref, client_id, received_on, currency, amount)
+                    SELECT $1, 'NEWREM' || client_id, client_id, $2::date - 1, 'EUR', 250000 FROM clients WHERE tenant_id = $1
+                    RETURNING client_id
+                )
+                SELECT DISTINCT o.client_id, o.debtor_id FROM open_invoices o JOIN events e ON e.doc_ref = o.doc_ref
+                """, [tenant, asOf]).rows.map { (client: try $0.decode(Int64.self, at: 0), debtor: try $0.decode(Int64.self, at: 1)) }
+            try LiveEngine.recordChanges(connection, tenantID: tenant, pairs: pairs)
+            return pairs
+        }
+        #expect(touched.count > 5)
+        let differences = try await compare(tenant, asOf)
+        #expect(differences.isEmpty, "\(differences.prefix(5).joined(separator: "\n"))")
     }
 
     @Test("an import drops the tenant's live states, and the next answer is built from the new data")

@@ -27,15 +27,36 @@ struct ProductionEngineTests {
         }
     }
 
+    /// Every level of `report` against the expected JSON reports in `folder`/expected.
+    static func expectExpected(_ report: RiskReport, _ folder: String) throws {
+        for level in ReportLevel.allCases {
+            let expected = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(folder)/expected/\(level.rawValue).json"))) as! NSObject
+            let produced = try JSONSerialization.jsonObject(with: Data(report.json(level).rendered().utf8)) as! NSObject
+            #expect(produced == expected, "\(level.rawValue):\n\(report.json(level).rendered())")
+        }
+    }
+
     @Test("the worked example computed in PostgreSQL equals the expected report at every level")
     func workedExample() async throws {
         try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
         let report = try await recalculate(try await tenantID("demo"), CalendarDate(iso: "2026-11-20")!)
-        for level in ReportLevel.allCases {
-            let expected = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.workedExample)/expected/\(level.rawValue).json"))) as! NSObject
-            let produced = try JSONSerialization.jsonObject(with: Data(report.json(level).rendered().utf8)) as! NSObject
-            #expect(produced == expected, "\(level.rawValue):\n\(report.json(level).rendered())")
-        }
+        try Self.expectExpected(report, Fixtures.workedExample)
+    }
+
+    @Test("the cash example (§8.6: paid, refused, undeposited, dilution, cash held, ledger patterns, slow payer) computed in PostgreSQL equals the expected report at every level")
+    func cashExampleReport() async throws {
+        _ = try await CashInputs.importBundle(ImportTests.cashExample, tenantRef: "cash", pool: pool)
+        let report = try await recalculate(try await tenantID("cash"), CalendarDate(iso: "2026-11-20")!)
+        try Self.expectExpected(report, ImportTests.cashExample)
+        // By hand (§8.6): K1 dilution 35,000 / 280,000 = 1,250 bp; reserve 750 bp of 37,500 = 2,812.50; remittances
+        // cover the collection of 07-02 (10,000) but not that of 10-16 (running 40,000 > 30,000) → 35 days.
+        let k1 = try #require(report.clients.first { $0.clientRef == "K1" })
+        #expect(k1.dilutionBP == 1250 && k1.dilutionReserve == 281_250 && k1.unremittedDays == 35 && k1.unremitted == 1_000_000)
+        #expect(k1.ineligible.paid == 5_000_000 && k1.ineligible.undeposited == 6_000_000)
+        // K2: Z1 and Z2 twins; (25,000 × 15 + 7,500 × 51) / 82,500 = 9.18 → 9; B3: 25,000 × 15 / 35,000 = 10.7 → 10.
+        let k2 = try #require(report.clients.first { $0.clientRef == "K2" })
+        #expect(k2.duplicateSuspects == 2 && k2.pastDueDays == 9 && k2.ineligible.disputed == 1_000_000)
+        #expect(report.debtors.first { $0.debtorRef == "B3" }?.pastDueDays == 10)
     }
 
     @Test("the HTML report's ageing of the worked example: open invoices by days past due, converted, those without a rate left out")
@@ -133,11 +154,12 @@ struct ProductionEngineTests {
         return (json, policy)
     }
 
-    @Test("random portfolios: both engines agree on every field of every row (40 portfolios × 5 dates)")
+    @Test("random portfolios with collections, remittances, events and random v2 policies (deposit_days on and off): both engines agree on every field of every row (40 portfolios × 5 dates)")
     func differential() async throws {
         let importer = BundleImporter(pool: pool)
         var mismatches: [String] = []
         var compared = 0
+        var coverage: [String: Int] = [:]
         for seed in UInt64(1)...40 {
             var generator = SplitMix64(seed: seed &* 7919)
             let documents = 20 + Int(generator.next() % 1500)
@@ -147,12 +169,15 @@ struct ProductionEngineTests {
                 .init(tenantRef: "p\(seed)", documents: documents, seed: seed, asOf: asOf), policyJSON: random?.json)
             var portfolio = try Portfolio(bundle: sink.files)
             if let random { portfolio.policy = random.policy }
+            let documentsChanged = CashInputs.randomize(&portfolio, asOf: asOf, &generator)
+            try await CashInputs.write(portfolio, tenantRef: "p\(seed)", documents: documentsChanged, pool: pool)
             let tenant = try await tenantID("p\(seed)")
             for _ in 0..<5 {
                 let date = asOf.adding(days: Int(generator.next() % 60) - 45)
                 let expected = ReferenceEngine.compute(portfolio, asOf: date)
                 let produced = try await recalculate(tenant, date)
                 compared += 1
+                Self.count(expected, into: &coverage)
                 if produced != expected {
                     let level = ReportLevel.allCases.first { produced.json($0) != expected.json($0) }
                     mismatches.append("seed \(seed), \(documents) documents, as of \(date): level \(level?.rawValue ?? "?") differs")
@@ -167,8 +192,35 @@ struct ProductionEngineTests {
             }
         }
         #expect(compared == 200)
+        #expect(coverage.allSatisfy { $0.value > 0 }, "v2 figures never exercised: \(coverage.filter { $0.value == 0 }.keys.sorted())")
         if !mismatches.isEmpty {
             Issue.record("the engines disagree:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+        }
+    }
+
+    /// Counts the reports in which each v2 figure is not at its neutral value, so that the random
+    /// portfolios are known to exercise every rule of §4.1 and §8 (and not compare zeros).
+    static func count(_ report: RiskReport, into coverage: inout [String: Int]) {
+        let clients = report.clients
+        let figures: [String: Bool] = [
+            "paid": clients.contains { $0.ineligible.paid > 0 },
+            "undeposited": clients.contains { $0.ineligible.undeposited > 0 },
+            "dilution_reserve": clients.contains { $0.dilutionReserve > 0 },
+            "unremitted": clients.contains { $0.unremitted > 0 },
+            "unremitted_days": clients.contains { $0.unremittedDays != nil },
+            "duplicate_suspects": clients.contains { $0.duplicateSuspects > 0 },
+            "round_share_bp": clients.contains { ($0.roundShareBP ?? 0) > 0 },
+            "new_debtor_eligible": clients.contains { $0.newDebtorEligible > 0 },
+            "client past_due_days": clients.contains { ($0.pastDueDays ?? 0) > 0 },
+            "debtor past_due_days": report.debtors.contains { ($0.pastDueDays ?? 0) > 0 },
+            "missing_fx_collections": !report.portfolio.missingFXCollections.isEmpty,
+            "missing_fx_remittances": !report.portfolio.missingFXRemittances.isEmpty,
+        ]
+        for (name, seen) in figures { coverage[name, default: 0] += seen ? 1 : 0 }
+        for flag in [RiskFlag.dilutionHigh, .unremittedCollections, .paidStillOpen, .duplicateSuspect, .roundAmounts,
+                     .newDebtorConcentration, .debtorSlowPayer] {
+            coverage[flag.rawValue, default: 0] += (report.clients.contains { $0.flags.contains(flag) }
+                || report.debtors.contains { $0.flags.contains(flag) }) ? 1 : 0
         }
     }
 

@@ -38,10 +38,22 @@ struct RowLevelSecurityTests {
             FROM clients c, debtors d WHERE c.tenant_id = $1 AND d.tenant_id = $1
             """, [id, ref])
         try connection.query("INSERT INTO fx_rates (tenant_id, currency, as_of, rate) VALUES ($1, 'USD', DATE '2026-11-01', 0.9)", [id])
+        try connection.query("""
+            INSERT INTO collections (tenant_id, collection_ref, doc_ref, collected_on, amount)
+            VALUES ($1, 'K-' || $2, 'I-' || $2, DATE '2026-11-10', 100)
+            """, [id, ref])
+        try connection.query("""
+            INSERT INTO remittances (tenant_id, remittance_ref, client_id, received_on, currency, amount)
+            SELECT $1, 'R-' || $2, c.client_id, DATE '2026-11-11', 'EUR', 100 FROM clients c WHERE c.tenant_id = $1
+            """, [id, ref])
+        try connection.query(
+            "INSERT INTO document_events (tenant_id, doc_ref, event, event_date) VALUES ($1, 'I-' || $2, 'deposited', DATE '2026-11-01')",
+            [id, ref])
         return id
     }
 
-    static let tenantTables = ["tenants", "policies", "countries", "clients", "debtors", "approvals", "documents", "fx_rates"]
+    static let tenantTables = ["tenants", "policies", "countries", "clients", "debtors", "approvals", "documents", "fx_rates",
+                               "collections", "remittances", "document_events"]
     static let snapshotTables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
     static let apiTables = ["api_keys", "limit_decisions", "live_states", "live_pairs", "live_debtors", "live_groups", "live_countries",
                             "live_changes", "tenant_counters"]

@@ -200,6 +200,7 @@ public enum LiveEngine {
         debtor.riskWeighted = try row.decode("risk_weighted")
         debtor.clients = try row.decode("clients")
         debtor.approvedTotal = try row.decode("approved_total")
+        debtor.pastDueDays = try row.decode("past_due_days")
         LevelRules.debtorLimit(&debtor)
 
         var group = RiskReport.GroupRow(groupRef: debtor.groupRef)
@@ -222,16 +223,41 @@ public enum LiveEngine {
             debtor: debtor, pairs: try pairs(in: rows), group: group, country: country, declaredGroupRef: declaredGroup)
     }
 
-    /// A client's live row with its funding waterfall; nil when the tenant has no such client.
-    /// Call `prepare` first, in the same transaction.
+    /// A client's live row with its funding waterfall and §8 figures; nil when the tenant has no
+    /// such client. Its pairs come from the live state; its dilution window, cash, ledger patterns
+    /// and days past due from one query over its own documents, collections and remittances
+    /// (`EngineSQL.clientActivity`, the recalculation's SQL for one client). Call `prepare` first,
+    /// in the same transaction.
     public static func clientAvailability(
         _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, clientRef: String
     ) throws -> RiskReport.ClientRow? {
         let rows = try connection.query(LiveSQL.clientPairs, [settings.tenantID, date, clientRef]).rows
         guard let row = rows.first else { return nil }
         let client = try Self.client(row)
-        return LevelRules.client(client, pairs: try pairs(in: rows), activity: ClientActivity(), policy: settings.policy,
-                                 baseExponent: settings.tenant.baseCurrency.exponent)
+        let clientID: Int64 = try row.decode("client_id")
+        return LevelRules.client(
+            client, pairs: try pairs(in: rows), activity: try activity(connection, settings: settings, asOf: date, clientID: clientID),
+            policy: settings.policy, baseExponent: settings.tenant.baseCurrency.exponent)
+    }
+
+    /// What §8 measures of one client besides its pairs, as of `date`, on the data as it is now.
+    static func activity(_ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, clientID: Int64) throws -> ClientActivity {
+        guard let row = try connection.query(LiveSQL.clientActivity, [settings.tenantID, date, clientID]).first else { return ClientActivity() }
+        // The columns of `EngineSQL.clientActivity`, by the name each figure has there.
+        let sums: [(String, WritableKeyPath<ClientActivity, Int64>)] = [
+            ("invoiced_window", \.invoicedWindow), ("credited_window", \.creditedWindow), ("collected", \.collected),
+            ("collected_due", \.collectedDue), ("remitted", \.remitted),
+        ]
+        let counts: [(String, WritableKeyPath<ClientActivity, Int>)] = [
+            ("duplicate_suspects", \.duplicateSuspects), ("round_invoices", \.roundInvoices),
+            ("round_amount_invoices", \.roundAmountInvoices),
+        ]
+        let days: [(String, WritableKeyPath<ClientActivity, Int64?>)] = [("unremitted_days", \.unremittedDays), ("past_due_days", \.pastDueDays)]
+        var activity = ClientActivity()
+        for (column, path) in sums { activity[keyPath: path] = try row.decode(column) }
+        for (column, path) in counts { activity[keyPath: path] = try row.decode(column) }
+        for (column, path) in days { activity[keyPath: path] = try row.decode(column) }
+        return activity
     }
 
     /// A client's attributes by reference.

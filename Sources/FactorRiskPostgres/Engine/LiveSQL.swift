@@ -188,13 +188,17 @@ enum LiveSQL {
         $0.selectSQL(!$0.info.isKey ? "lp." : $0.info.name == "client_ref" ? "cl." : "de.")
     }.joined(separator: ", ")
 
-    /// A debtor's sums, with those of its group, its country and the tenant, its country's risk,
-    /// and its pairs: one row per pair (one row with null pair columns when it has none).
+    /// A debtor's sums (with §8.4's days past due, from its live pairs' `owed_days`), with those of
+    /// its group, its country and the tenant, its country's risk, and its pairs: one row per pair
+    /// (one row with null pair columns when it has none).
     static let debtorExposure = PGStatement(name: "live_debtor_exposure", sql: """
         SELECT de.debtor_ref, de.country, de.group_ref, de.credit_limit,
                ld.gross, ld.eligible, ld.guaranteed, ld.covered, ld.risk_weighted, ld.clients,
                (SELECT coalesce(sum(a.approved), 0)::bigint FROM approvals a WHERE a.tenant_id = $1 AND a.debtor_id = de.debtor_id)
                    AS approved_total,
+               (SELECT CASE WHEN coalesce(sum(p.gross + p.credit_notes), 0) = 0 THEN NULL
+                            ELSE div(sum(p.owed_days), sum(p.gross + p.credit_notes))::bigint END
+                FROM live_pairs p WHERE p.tenant_id = $1 AND p.as_of = $2 AND p.debtor_id = de.debtor_id) AS past_due_days,
                lg.debtors AS group_debtors, lg.guaranteed AS group_guaranteed, lg.covered AS group_covered,
                lc.debtors AS country_debtors, lc.gross AS country_gross, lc.guaranteed AS country_guaranteed,
                lc.covered AS country_covered, co.grade, co.embargoed, co.explicit_limit, st.guaranteed AS tenant_guaranteed,
@@ -210,6 +214,9 @@ enum LiveSQL {
         WHERE de.tenant_id = $1 AND de.debtor_ref = $3
         ORDER BY cl.client_ref COLLATE "C"
         """)
+
+    /// §8 of one client (`$3`, its client_id): the sums `ClientActivity` holds, by the recalculation's SQL.
+    static let clientActivity = PGStatement(name: "live_client_activity", sql: EngineSQL.clientActivity)
 
     /// A client's attributes and its pairs: one row per pair (one with null pair columns when it has none).
     static let clientPairs = PGStatement(name: "live_client_pairs", sql: """

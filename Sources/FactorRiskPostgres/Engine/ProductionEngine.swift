@@ -38,15 +38,18 @@ public enum ProductionEngine {
     /// without `flags_count`: see `flagCounts`); nil when none was computed for that date.
     public static func header(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws -> RiskReport? {
         guard let header = try connection.query("""
-            SELECT t.tenant_ref, t.base_currency, s.missing_fx, \(RiskReport.PortfolioRow.selectList("s."))
+            SELECT t.tenant_ref, t.base_currency, s.missing_fx, s.missing_fx_collections, s.missing_fx_remittances,
+                   \(RiskReport.PortfolioRow.selectList("s."))
             FROM snapshots s JOIN tenants t ON t.tenant_id = s.tenant_id
             WHERE s.tenant_id = $1 AND s.as_of = $2
             """, [tenantID, date]).first
         else { return nil }
         guard let currency = Currency.iso(try header.decode(String.self, at: 1)) else { return nil }
         var report = RiskReport(tenantRef: try header.decode(at: 0), asOf: date, currency: currency)
-        report.portfolio = try RiskReport.PortfolioRow.decode(header, from: 3)
+        report.portfolio = try RiskReport.PortfolioRow.decode(header, from: 5)
         report.portfolio.missingFX = try header.decode(at: 2)
+        report.portfolio.missingFXCollections = try header.decode(at: 3)
+        report.portfolio.missingFXRemittances = try header.decode(at: 4)
         return report
     }
 
