@@ -250,4 +250,33 @@ struct CommandLineTests {
         let more = added.count + cleared.count - listed.count
         #expect(later.output.contains("… and \(more) more") == (more > 0), "\(later.output)")
     }
+
+    @Test("the cash example (RULEBOOK §8.6) through import, recalc and report at every level; sorted by a v2 figure; diff names its cash breaches")
+    func cashExampleEndToEnd() async throws {
+        let database = try await TestCluster.shared.freshDatabase("cli_cash")
+        let url = database.conninfo
+        let folder = "\(Fixtures.packageRoot)/Tests/Fixtures/cash"
+        let imported = try run(["import", "--tenant", "cash", folder], databaseURL: url)
+        #expect(imported.status == 0, "\(imported.output)")
+        for date in ["2026-07-01", "2026-11-20"] {
+            let recalc = try run(["recalc", "--as-of", date, "--tenant", "cash"], databaseURL: url)
+            #expect(recalc.status == 0, "\(recalc.output)")
+        }
+        for level in ReportLevel.allCases {
+            let json = try run(["report", "--tenant", "cash", "--as-of", "2026-11-20", "--by", level.rawValue, "--format", "json"], databaseURL: url)
+            let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/expected/\(level.rawValue).json"))) as! NSObject
+            #expect(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? NSObject == expected, "\(level.rawValue)")
+        }
+        // K1 holds 10,000.00 of unremitted cash, K2 none: largest first.
+        let sorted = try run(["report", "--tenant", "cash", "--as-of", "2026-11-20", "--by", "client", "--sort", "unremitted", "--format", "csv"],
+                             databaseURL: url)
+        let rows = sorted.output.split(separator: "\n")
+        let column = try #require(rows.first?.split(separator: ",").firstIndex(of: "unremitted"))
+        #expect(rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[column] } == ["10000.00", "0.00"])
+        // On 2026-07-01 K1 had collected nothing and no invoice was reported paid: both cash breaches are new since.
+        let diff = try run(["diff", "--tenant", "cash", "--from", "2026-07-01", "--to", "2026-11-20", "--format", "csv"], databaseURL: url)
+        let lines = diff.output.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("breach,new,client,K1,UNREMITTED_COLLECTIONS,") && $0.contains(",10000.00,") }, "\(diff.output)")
+        #expect(lines.contains { $0.hasPrefix("breach,new,client,K1,PAID_STILL_OPEN,") && $0.contains(",50000.00,") }, "\(diff.output)")
+    }
 }
