@@ -163,26 +163,34 @@ enum EngineSQL {
 
     /// §8.3 duplicate suspects per client: its open invoices issued ≤ D with a twin (same debtor,
     /// currency and amount, another doc_ref, issued ≤ D at most `duplicate_days` before or after).
-    /// Only invoices whose (pair, currency, amount) is shared can have one: a grouping in memory
-    /// finds those few, and the nearest twin of each is a neighbour in the order of issue among
-    /// them (a sort of just those, no self-join). Measured on 500,000 documents: 0.7 s, against
-    /// 1.1 s for sorting every invoice.
+    /// Only invoices whose (pair, currency, amount) is shared can have one. To find those few, each
+    /// invoice is reduced to one 64-bit hash of (client, debtor, amount) (`duplicateKey`) and the
+    /// hashes are counted in sorted order (`duplicate_keys`); a second read keeps the invoices whose
+    /// hash is shared, a superset of those whose exact (pair, currency, amount) is (a collision or
+    /// another currency only adds a candidate without a twin), and the nearest twin of each is a
+    /// neighbour in the order of issue within its exact group. Measured on 500,000 documents:
+    /// 0.35 to 0.45 s, against 0.65 to 1 s for grouping every invoice by its four columns (a
+    /// grouping in memory, of rows kept aside for the second read) and 1.1 s for sorting every
+    /// invoice with its columns. The hashes are sorted rather than hashed: 0.2 s against 0.4 s.
     static func duplicates(_ scope: Scope) -> String {
-        """
-        duplicate_candidates AS MATERIALIZED (
-            SELECT d.client_id, d.debtor_id, d.currency, d.amount, d.issue_date, d.open_amount > 0 AS open
-            FROM documents d
-            WHERE d.tenant_id = $1 AND d.kind = 'invoice' AND d.issue_date <= $2 \(scope.pairs("d"))
+        let invoices = "d.tenant_id = $1 AND d.kind = 'invoice' AND d.issue_date <= $2 \(scope.pairs("d"))"
+        return """
+        duplicate_keys AS MATERIALIZED (
+            SELECT h.key FROM (
+                SELECT \(duplicateKey) AS key FROM documents d WHERE \(invoices)
+                ORDER BY 1
+            ) h
+            GROUP BY h.key HAVING count(*) > 1
         ),
         duplicate_counts AS (
             SELECT w.client_id, count(*) AS duplicate_suspects
             FROM (
                 SELECT i.client_id, i.open, i.issue_date, lag(i.issue_date) OVER same AS previous, lead(i.issue_date) OVER same AS next
-                FROM duplicate_candidates i
-                JOIN (
-                    SELECT client_id, debtor_id, currency, amount FROM duplicate_candidates
-                    GROUP BY client_id, debtor_id, currency, amount HAVING count(*) > 1
-                ) g ON g.client_id = i.client_id AND g.debtor_id = i.debtor_id AND g.currency = i.currency AND g.amount = i.amount
+                FROM (
+                    SELECT d.client_id, d.debtor_id, d.currency, d.amount, d.issue_date, d.open_amount > 0 AS open
+                    FROM documents d
+                    WHERE \(invoices) AND \(duplicateKey) IN (SELECT key FROM duplicate_keys)
+                ) i
                 WINDOW same AS (PARTITION BY i.client_id, i.debtor_id, i.currency, i.amount ORDER BY i.issue_date)
             ) w
             CROSS JOIN settings s
@@ -191,6 +199,11 @@ enum EngineSQL {
         )
         """
     }
+
+    /// §8.3: the hash a document `d` shares with every possible twin: of its amount, debtor and
+    /// client (not its currency: most documents are in one, and the exact grouping that follows
+    /// tells them apart).
+    static let duplicateKey = "hashint8extended(d.amount, hashint8extended(d.debtor_id, d.client_id))"
 
     /// §4.1–§4.3 and §8.3, from `document_sums`: the CTEs up to `pair_figures`, whose SELECT list
     /// is `client_id, debtor_id, client_ref, debtor_ref`, then `pairColumns`.
