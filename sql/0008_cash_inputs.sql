@@ -35,9 +35,11 @@ CREATE TABLE remittances (
     received_on date NOT NULL,
     currency char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     amount bigint NOT NULL CHECK (amount > 0),
-    PRIMARY KEY (tenant_id, remittance_ref),
-    FOREIGN KEY (tenant_id, client_id) REFERENCES clients (tenant_id, client_id) ON DELETE CASCADE
+    PRIMARY KEY (tenant_id, remittance_ref)
 );
+-- No foreign key to clients, as on documents: its per-row trigger check took most of a bulk load
+-- (2.0 s of 2.4 s for 220,000 remittances); every writer resolves client_ref to client_id by a
+-- set-based join of the tenant's clients, so a remittance can only name a client that exists.
 
 -- The lifecycle statuses the e-invoicing platform reported for a document, one per (document, event).
 CREATE TABLE document_events (
