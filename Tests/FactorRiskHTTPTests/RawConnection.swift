@@ -28,20 +28,26 @@ final class RawConnection {
     }
 
     /// What the server sends until it closes the connection, or nil when it is still open after `seconds`.
-    func readUntilClosed(within seconds: Double) -> String? {
+    ///
+    /// It waits by sleeping between non-blocking looks, never in a blocking `poll`: the server under
+    /// test accepts and reads its connections from tasks of the same cooperative pool (2 threads on
+    /// this machine), and a test that held one of them for many seconds, beside another suite's
+    /// synchronous work on the other, left the server unable to read the very connection it watched.
+    func readUntilClosed(within seconds: Double) async -> String? {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
+        while true {
             var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let left = deadline - ContinuousClock.now
-            let milliseconds = Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
-            guard poll(&poller, 1, milliseconds) > 0 else { continue }
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count <= 0 { return String(decoding: received, as: UTF8.self) }
-            received += buffer[..<count]
+            if poll(&poller, 1, 0) > 0 {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = recv(socket, &buffer, buffer.count, 0)
+                if count <= 0 { return String(decoding: received, as: UTF8.self) }
+                received += buffer[..<count]
+                continue
+            }
+            if ContinuousClock.now >= deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        return nil
     }
 }
 

@@ -23,7 +23,7 @@ struct ServerLimitsTests {
         let configuration = APIServer.Configuration(host: "127.0.0.1", port: 0, idleTimeout: .seconds(1), requestTimeout: .seconds(30))
         try await Self.withServer(configuration) { port, _ in
             let idle = try RawConnection(port: port)
-            #expect(idle.readUntilClosed(within: 5) == "", "the idle connection is still open after 5 s")
+            #expect(await idle.readUntilClosed(within: 5) == "", "the idle connection is still open after 5 s")
         }
     }
 
@@ -33,7 +33,7 @@ struct ServerLimitsTests {
         try await Self.withServer(configuration) { port, client in
             let half = try RawConnection(port: port)
             half.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            #expect(half.readUntilClosed(within: 20) == "", "a half header held the connection for 20 s")
+            #expect(await half.readUntilClosed(within: 20) == "", "a half header held the connection for 20 s")
             // One header byte every 300 ms keeps no idle timer from firing, but the request's own clock runs.
             let trickle = try RawConnection(port: port)
             let started = ContinuousClock.now
@@ -41,7 +41,7 @@ struct ServerLimitsTests {
             // 150 bytes at 300 ms: 45 s if nothing closed it; the idle timeout is 600 s.
             for byte in "GET /healthz HTTP/1.1\r\nX-Slow: \(String(repeating: "a", count: 127))".map(String.init) {
                 trickle.send(byte)
-                closed = trickle.readUntilClosed(within: 0.3)
+                closed = await trickle.readUntilClosed(within: 0.3)
                 if closed != nil { break }
             }
             #expect(closed == "", "a trickled header held the connection")
@@ -60,7 +60,7 @@ struct ServerLimitsTests {
             var held = try (0..<2).map { _ in try RawConnection(port: port) }
             try await Task.sleep(for: .milliseconds(200))
             let refused = try RawConnection(port: port)
-            let answer = refused.readUntilClosed(within: 5)
+            let answer = await refused.readUntilClosed(within: 5)
             #expect(answer?.hasPrefix("HTTP/1.1 503") == true, "\(answer ?? "still open")")
             #expect(answer?.contains("too_many_connections") == true)
             // Closing one frees its place (as soon as the server has seen it close): a new client is served.
@@ -70,7 +70,7 @@ struct ServerLimitsTests {
                 try await Task.sleep(for: .milliseconds(200))
                 let served = try RawConnection(port: port)
                 served.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                response = served.readUntilClosed(within: 5)
+                response = await served.readUntilClosed(within: 5)
                 if response?.hasPrefix("HTTP/1.1 200") == true { break }
             }
             #expect(response?.hasPrefix("HTTP/1.1 200") == true, "\(response.map { String($0.prefix(300)) } ?? "no answer")")

@@ -74,6 +74,10 @@ public struct ProcessRunner: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours goes to the child: a server it leaves running would otherwise keep a
+        // copy of every descriptor open at the time, such as a connection that `serve` closes (the
+        // peer then never sees it closed) or a listening socket (whose port then stays taken).
+        Self.closeInheritedDescriptors(&actions)
 
         var pid: pid_t = 0
         let status = withCStrings(argv) { cArguments in
@@ -86,6 +90,21 @@ public struct ProcessRunner: Sendable {
             throw ClusterError("cannot run \(program): \(String(cString: strerror(status)))")
         }
         return (pid, outputPath)
+    }
+
+    /// Adds to `actions` the closing of every descriptor from 3 up: glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later, looked up at run time since the
+    /// Swift overlay does not declare it), or else a close of each descriptor open now.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap(Int32.init) where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
     }
 
     /// Waits for the child to end (blocking its thread) and returns its exit code, or 128 + the
