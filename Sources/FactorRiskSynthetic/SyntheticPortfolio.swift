@@ -101,6 +101,7 @@ public struct SyntheticPortfolio: Sendable {
             case .collections: try emitCollections(into: &sink)
             case .remittances: try emitRemittances(into: &sink, refs: refs)
             case .documentEvents: try emitDocumentEvents(into: &sink)
+            case .limitChanges, .insurance: break
             }
             try sink.end(file)
         }

@@ -20,6 +20,6 @@ struct BundleEntryTests {
         }
         #expect(BundleEntry.unknownName("document.csv").description == "document.csv: not a bundle file name (a bundle's files are "
             + "tenant.csv, countries.csv, clients.csv, debtors.csv, approvals.csv, documents.csv, fx_rates.csv, collections.csv, "
-            + "remittances.csv, document_events.csv, policy.json)")
+            + "remittances.csv, document_events.csv, limit_changes.csv, insurance.csv, policy.json)")
     }
 }

@@ -31,16 +31,8 @@ public enum BundleEntry: Equatable, Sendable {
     /// Every name a bundle's file may have, CSV files in FORMATS.md's order, then `policy.json`.
     public static var knownNames: [String] { BundleFile.allCases.map(\.fileName) + [BundleFile.policyFileName] }
 
-    /// Files FORMATS.md names for rulebook version 3 (RULEBOOK.md §9), which this version does not read.
-    public static let laterVersionNames = ["limit_changes.csv", "insurance.csv"]
-
-    /// The refusal of `file`, whose name is not one of `knownNames`: a file of a later rulebook
-    /// version is told apart from a misspelt one, so that its sender knows what to do with it.
+    /// The refusal of `file`, whose name is not one of `knownNames`.
     public static func unknownName(_ file: String) -> BundleIssue {
-        if laterVersionNames.contains(file) {
-            return BundleIssue(file: file, message: "a file of rulebook version 3 (RULEBOOK.md §9: limits in time and credit insurance), "
-                + "which this version of factor-risk does not read yet; remove it from the bundle to load the rest")
-        }
         return BundleIssue(file: file, message: "not a bundle file name (a bundle's files are \(knownNames.joined(separator: ", ")))")
     }
 }

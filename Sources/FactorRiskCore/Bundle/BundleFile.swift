@@ -15,12 +15,15 @@ public enum BundleFile: String, CaseIterable, Sendable {
     case collections
     case remittances
     case documentEvents
+    case limitChanges
+    case insurance
 
     /// The file name inside a bundle folder.
     public var fileName: String {
         switch self {
         case .fxRates: "fx_rates.csv"
         case .documentEvents: "document_events.csv"
+        case .limitChanges: "limit_changes.csv"
         default: "\(rawValue).csv"
         }
     }
@@ -64,6 +67,13 @@ public enum BundleFile: String, CaseIterable, Sendable {
         case .documentEvents:
             [.init("doc_ref", .reference(to: .documents)), .init("event", .oneOf(["deposited", "refused", "paid"])),
              .init("event_date", .date)]
+        case .limitChanges:
+            [.init("change_ref", .reference(to: nil)), .init("debtor_ref", .reference(to: .debtors)),
+             .init("client_ref", .reference(to: .clients), optional: true), .init("new_limit", .money(.base)),
+             .init("announced_on", .date), .init("effective_on", .date)]
+        case .insurance:
+            [.init("debtor_ref", .reference(to: .debtors)), .init("insurer", .name), .init("insured_limit", .money(.base)),
+             .init("cover_bp", .integer(0...10_000)), .init("valid_from", .date), .init("valid_to", .date, optional: true)]
         }
     }
 
@@ -89,12 +99,15 @@ public enum BundleFile: String, CaseIterable, Sendable {
         case .collections: ["collection_ref"]
         case .remittances: ["remittance_ref"]
         case .documentEvents: ["doc_ref", "event"]
+        case .limitChanges: ["change_ref"]
+        case .insurance: ["debtor_ref"]
         }
     }
 
     /// The order files are loaded in, so that every reference points at something already loaded.
     public static let loadOrder: [BundleFile] = [
         .tenant, .countries, .clients, .debtors, .approvals, .fxRates, .documents, .collections, .remittances, .documentEvents,
+        .limitChanges, .insurance,
     ]
 
     /// The policy overrides file of a bundle (JSON, not CSV).

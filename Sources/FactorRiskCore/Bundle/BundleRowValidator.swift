@@ -45,6 +45,8 @@ public struct BundleRowValidator: Sendable {
     private static func crossChecks(of file: BundleFile) -> [(rule: (Int, Int) -> CrossCheck, first: String, second: String)] {
         switch file {
         case .documents: [(CrossCheck.notAbove, "open_amount", "amount"), (CrossCheck.notBefore, "due_date", "issue_date")]
+        case .limitChanges: [(CrossCheck.notBefore, "effective_on", "announced_on")]
+        case .insurance: [(CrossCheck.notBefore, "valid_to", "valid_from")]
         default: []
         }
     }

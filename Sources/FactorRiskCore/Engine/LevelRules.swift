@@ -67,6 +67,9 @@ public enum LevelRules {
         if row.eligible > 0, Int128(row.newDebtorEligible) * 10_000 > Int128(policy.newDebtorWarnBP) * Int128(row.eligible) {
             row.flags.append(.newDebtorConcentration)
         }
+        // §9.2: a pending raise on one pair does not offset a cut on another.
+        row.approvalCut = pairs.reduce(0) { $0 + max(0, $1.guaranteed - $1.projectedGuaranteed) }
+        if row.approvalCut > 0 { row.flags.append(.approvalCutPending) }
 
         // §4.10: the risk tier.
         var tier = switch client.financialGrade {
@@ -83,10 +86,21 @@ public enum LevelRules {
         return row
     }
 
-    /// §4.5: a debtor's utilization and headroom, once its sums are in.
+    /// §4.5 and §9.2: a debtor's utilization, headroom and projected excess, once its sums, its
+    /// credit limit in force and its pending change (`pendingLimit`) are in.
     public static func debtorLimit(_ row: inout RiskReport.DebtorRow) {
         row.utilizationBP = Rulebook.ratioBP(row.guaranteed, row.creditLimit)
         row.headroom = row.creditLimit - row.guaranteed
+        row.projectedExcess = row.pendingLimit.map { max(0, row.guaranteed - $0) } ?? 0
+    }
+
+    /// §9.3: what a debtor's credit insurance carries of its covered amount on `date`, and what the
+    /// factor would lose, once `covered` is in. `policy` is the debtor's insurance, if it has one.
+    public static func insurance(_ row: inout RiskReport.DebtorRow, _ policy: Portfolio.Insurance?, asOf date: CalendarDate) {
+        row.insured = 0
+        if let policy, policy.inForce(on: date) { row.insured = min(row.covered, policy.insuredLimit) }
+        row.recoverable = Rulebook.pct(row.insured, policy?.coverBP ?? 0)
+        row.netLoss = row.covered - row.recoverable
     }
 
     /// §4.6 and §6: a group's share of own funds, its limit and flags, once its sums are in.
@@ -115,16 +129,27 @@ public enum LevelRules {
         if risk.embargoed && row.gross > 0 { row.flags.append(.embargoExposure) }
     }
 
-    /// §4.8 and the debtor flags of §6, once its group and country are known (and its `pastDueDays`, §8.4).
+    /// §4.8 and the debtor flags of §6, once its group and country are known (and its `pastDueDays`,
+    /// §8.4, and its pending change, §9.2).
+    /// `insurance` is the debtor's credit insurance, if it has one.
     public static func debtor(
-        _ row: inout RiskReport.DebtorRow, group: RiskReport.GroupRow, country: RiskReport.CountryRow, policy: Policy
+        _ row: inout RiskReport.DebtorRow, group: RiskReport.GroupRow, country: RiskReport.CountryRow, insurance: Portfolio.Insurance?,
+        asOf date: CalendarDate, policy: Policy
     ) {
-        row.availableLimit = max(0, min(row.headroom, country.headroom, group.limit - group.guaranteed))
+        // §4.8 with §9.2: only the next pending change counts, and a raise never lowers it.
+        var available = min(row.headroom, country.headroom, group.limit - group.guaranteed)
+        if let pending = row.pendingLimit { available = min(available, pending - row.guaranteed) }
+        row.availableLimit = max(0, available)
         row.flags = []
         let breached = row.guaranteed > row.creditLimit
         if let utilization = row.utilizationBP, utilization >= policy.utilizationWarnBP, !breached { row.flags.append(.debtorLimitWarn) }
         if breached { row.flags.append(.debtorLimitBreach) }
         if row.approvedTotal > row.creditLimit { row.flags.append(.debtorOverAllocated) }
         if let days = row.pastDueDays, days >= Int64(policy.slowPayerDays), row.guaranteed > 0 { row.flags.append(.debtorSlowPayer) }
+        if let pending = row.pendingLimit, pending < row.creditLimit, pending < row.guaranteed { row.flags.append(.limitCutPending) }
+        if let insurance, insurance.inForce(on: date) {
+            if row.covered > insurance.insuredLimit { row.flags.append(.uninsuredExposure) }
+            if let end = insurance.validTo, end - date < policy.insuranceNoticeDays, row.covered > 0 { row.flags.append(.insuranceExpiring) }
+        }
     }
 }

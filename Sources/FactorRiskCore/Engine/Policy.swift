@@ -42,6 +42,11 @@ public struct Policy: Sendable, Equatable {
     public var newDebtorWarnBP: Int64 = 2500
     /// A debtor's weighted days past due at or above this raises DEBTOR_SLOW_PAYER (§8.4).
     public var slowPayerDays = 30
+    /// A credit-insurance policy ending within this many days raises INSURANCE_EXPIRING (§9.3).
+    public var insuranceNoticeDays = 30
+    /// A limit cut decided through the API takes effect at least this many days after it is
+    /// announced, unless an admin marks it urgent; 0 turns the rule off.
+    public var limitNoticeDays = 0
 
     public init() {}
 

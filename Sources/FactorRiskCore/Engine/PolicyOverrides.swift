@@ -31,6 +31,8 @@ public struct PolicyOverrides: Sendable, Equatable {
         "dilution_warn_bp": 0...10_000, "duplicate_days": 0...36_500, "round_window_days": 0...36_500,
         "round_unit": 1...1_000_000_000_000, "round_min_invoices": 0...1_000_000_000, "round_warn_bp": 0...10_000,
         "new_debtor_days": 0...36_500, "new_debtor_warn_bp": 0...10_000, "slow_payer_days": 0...36_500,
+        // Rulebook version 3 (§9), as migration 0010 bounds them.
+        "insurance_notice_days": 0...36_500, "limit_notice_days": 0...36_500,
     ]
     /// Parameters that may also be null, which turns their rule off (§4.1 rule 3 for `deposit_days`).
     private static let nullable: [String: ClosedRange<Int64>] = ["deposit_days": 0...36_500]
@@ -129,7 +131,8 @@ public struct PolicyOverrides: Sendable, Equatable {
         "max_days_from_invoice": \.maxDaysFromInvoice, "max_days_past_due": \.maxDaysPastDue, "default_country_grade": \.defaultCountryGrade,
         "confidential_max_grade": \.confidentialMaxGrade, "remittance_days": \.remittanceDays, "dilution_window_days": \.dilutionWindowDays,
         "duplicate_days": \.duplicateDays, "round_window_days": \.roundWindowDays, "round_min_invoices": \.roundMinInvoices,
-        "new_debtor_days": \.newDebtorDays, "slow_payer_days": \.slowPayerDays,
+        "new_debtor_days": \.newDebtorDays, "slow_payer_days": \.slowPayerDays, "insurance_notice_days": \.insuranceNoticeDays,
+        "limit_notice_days": \.limitNoticeDays,
     ]
     private static let amounts: [String: any WritableKeyPath<Policy, Int64> & Sendable] = [
         "cross_age_bp": \.crossAgeBP, "cover_domestic_bp": \.coverDomesticBP, "cover_foreign_bp": \.coverForeignBP,

@@ -89,6 +89,16 @@ extension Portfolio {
         for row in try rows(.documentEvents, baseExponent: exponent) {
             events[row["doc_ref"]!, default: [:]][Event(rawValue: row["event"]!)!] = CalendarDate(iso: row["event_date"]!)!
         }
+        limitChanges = try rows(.limitChanges, baseExponent: exponent).map { row in
+            LimitChange(ref: row["change_ref"]!, debtorRef: row["debtor_ref"]!, clientRef: row["client_ref"], newLimit: money(row["new_limit"]),
+                        announcedOn: CalendarDate(iso: row["announced_on"]!)!, effectiveOn: CalendarDate(iso: row["effective_on"]!)!)
+        }
+        for row in try rows(.insurance, baseExponent: exponent) {
+            insurance[row["debtor_ref"]!] = Insurance(
+                debtorRef: row["debtor_ref"]!, insurer: row["insurer"]!, insuredLimit: money(row["insured_limit"]),
+                coverBP: Int64(row["cover_bp"]!)!, validFrom: CalendarDate(iso: row["valid_from"]!)!,
+                validTo: row["valid_to"].flatMap { CalendarDate(iso: $0) })
+        }
     }
 
     /// The base_currency named in tenant.csv's first row.

@@ -135,6 +135,53 @@ public struct Portfolio: Sendable {
         case deposited, refused, paid
     }
 
+    /// A change of a debtor's credit limit (`clientRef` nil) or of a pair's approval, announced on
+    /// one date and taking effect on another (§9); an expiry is a change to 0. Base minor units.
+    public struct LimitChange: Sendable, Equatable {
+        public var ref: String
+        public var debtorRef: String
+        public var clientRef: String?
+        public var newLimit: Int64
+        public var announcedOn: CalendarDate
+        public var effectiveOn: CalendarDate
+
+        public init(ref: String, debtorRef: String, clientRef: String?, newLimit: Int64, announcedOn: CalendarDate,
+                    effectiveOn: CalendarDate) {
+            self.ref = ref
+            self.debtorRef = debtorRef
+            self.clientRef = clientRef
+            self.newLimit = newLimit
+            self.announcedOn = announcedOn
+            self.effectiveOn = effectiveOn
+        }
+    }
+
+    /// The credit insurance the factor holds on a debtor (§9.3); `insuredLimit` in base minor units.
+    public struct Insurance: Sendable, Equatable {
+        public var debtorRef: String
+        public var insurer: String
+        public var insuredLimit: Int64
+        public var coverBP: Int64
+        public var validFrom: CalendarDate
+        /// Nil: open-ended.
+        public var validTo: CalendarDate?
+
+        public init(debtorRef: String, insurer: String, insuredLimit: Int64, coverBP: Int64, validFrom: CalendarDate,
+                    validTo: CalendarDate?) {
+            self.debtorRef = debtorRef
+            self.insurer = insurer
+            self.insuredLimit = insuredLimit
+            self.coverBP = coverBP
+            self.validFrom = validFrom
+            self.validTo = validTo
+        }
+
+        /// §9.3: `valid_from ≤ D` and `valid_to` empty or `D ≤ valid_to`.
+        public func inForce(on date: CalendarDate) -> Bool {
+            validFrom <= date && (validTo.map { date <= $0 } ?? true)
+        }
+    }
+
     /// A client–debtor pair, the key of approvals and pair rows.
     public struct Pair: Sendable, Hashable, Comparable {
         public var clientRef: String
@@ -166,6 +213,10 @@ public struct Portfolio: Sendable {
     public var remittances: [Remittance] = []
     /// Per document ref, the date of each event reported for it (one per event).
     public var events: [String: [Event: CalendarDate]] = [:]
+    /// §9: the changes of credit limits and approvals, in any order.
+    public var limitChanges: [LimitChange] = []
+    /// §9.3: the credit insurance policy on each debtor, by debtor ref.
+    public var insurance: [String: Insurance] = [:]
 
     public init(tenant: Tenant, policy: Policy = Policy(), countries: [String: Country] = [:], clients: [Client] = [],
                 debtors: [Debtor] = [], approvals: [Pair: Int64] = [:], documents: [Document] = [],

@@ -1,4 +1,4 @@
-/// The rulebook (RULEBOOK.md §4, §6 and §8) as plain Swift over in-memory values.
+/// The rulebook (RULEBOOK.md §4, §6, §8 and §9.1–§9.3) as plain Swift over in-memory values.
 ///
 /// Written to be read side by side with the rulebook, section by section, not for speed: it is
 /// the reference the production engine (set-based SQL inside PostgreSQL) is tested against.
@@ -12,6 +12,16 @@ public enum ReferenceEngine {
         let debtorsByRef = Dictionary(portfolio.debtors.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
         func country(_ code: String) -> Portfolio.Country {
             portfolio.countries[code] ?? Portfolio.Country(grade: policy.defaultCountryGrade, embargoed: false, limit: nil)
+        }
+
+        // §9.1: each approval in force on D; §9.2: each limit's changes, for its next pending one.
+        let debtorChanges = Dictionary(grouping: portfolio.limitChanges.filter { $0.clientRef == nil }, by: \.debtorRef)
+        let pairChanges = Dictionary(grouping: portfolio.limitChanges.filter { $0.clientRef != nil }) {
+            Portfolio.Pair($0.clientRef!, $0.debtorRef)
+        }
+        var approvals = portfolio.approvals
+        for (pair, changes) in pairChanges {
+            if let change = LimitHistory.inForce(changes, on: date) { approvals[pair] = change.newLimit }
         }
 
         // §4: the documents that take part, with o = fx(open_amount, currency). A document without a
@@ -51,11 +61,11 @@ public enum ReferenceEngine {
 
         // §4.3: a pair has a row when one of its documents takes part or its approval is above 0.
         var pairKeys = Set(parts.keys)
-        for (pair, approved) in portfolio.approvals where approved > 0 { pairKeys.insert(pair) }
+        for (pair, approved) in approvals where approved > 0 { pairKeys.insert(pair) }
 
         for pair in pairKeys.sorted() {
             guard let client = clientsByRef[pair.clientRef], let debtor = debtorsByRef[pair.debtorRef] else { continue }
-            let approved = portfolio.approvals[pair] ?? 0
+            let approved = approvals[pair] ?? 0
             let debtorCountry = country(debtor.country)
             var row = RiskReport.PairRow(clientRef: pair.clientRef, debtorRef: pair.debtorRef, approved: approved)
             let documents = parts[pair] ?? []
@@ -106,6 +116,12 @@ public enum ReferenceEngine {
             row.coverBP = debtor.country == portfolio.tenant.homeCountry ? policy.coverDomesticBP : policy.coverForeignBP
             row.covered = Rulebook.pct(row.guaranteed, row.coverBP)
             row.riskWeighted = Rulebook.pct(row.covered, policy.weightBP[client.mode]!)
+            // §9.2
+            if let pending = LimitHistory.nextPending(pairChanges[pair] ?? [], on: date) {
+                row.pendingApproved = pending.newLimit
+                row.pendingOn = pending.effectiveOn
+            }
+            row.projectedGuaranteed = row.pendingApproved.map { min(row.eligible, $0) } ?? row.guaranteed
             // §8.3
             row.newDebtor = firstInvoice[pair].map { date - $0 < policy.newDebtorDays } ?? false
             report.pairs.append(row)
@@ -207,11 +223,18 @@ public enum ReferenceEngine {
         // §4.5: debtors, across all clients of the tenant.
         let pairsByDebtor = Dictionary(grouping: report.pairs, by: \.debtorRef)
         var approvedByDebtor: [String: Int64] = [:]
-        for (pair, approved) in portfolio.approvals { approvedByDebtor[pair.debtorRef, default: 0] += approved }
+        for (pair, approved) in approvals { approvedByDebtor[pair.debtorRef, default: 0] += approved }
         let debtors = portfolio.debtors.sorted { byteOrder($0.ref, $1.ref) }
         for debtor in debtors {
+            // §9.1 and §9.2: the credit limit in force, and the next pending change.
+            let changes = debtorChanges[debtor.ref] ?? []
             var row = RiskReport.DebtorRow(
-                debtorRef: debtor.ref, country: debtor.country, groupRef: debtor.groupRef ?? debtor.ref, creditLimit: debtor.creditLimit)
+                debtorRef: debtor.ref, country: debtor.country, groupRef: debtor.groupRef ?? debtor.ref,
+                creditLimit: LimitHistory.value(changes, file: debtor.creditLimit, on: date))
+            if let pending = LimitHistory.nextPending(changes, on: date) {
+                row.pendingLimit = pending.newLimit
+                row.pendingOn = pending.effectiveOn
+            }
             for pair in pairsByDebtor[debtor.ref] ?? [] {
                 row.gross += pair.gross
                 row.eligible += pair.eligible
@@ -223,6 +246,7 @@ public enum ReferenceEngine {
             row.approvedTotal = approvedByDebtor[debtor.ref] ?? 0
             row.pastDueDays = pastDueByDebtor[debtor.ref]?.days
             LevelRules.debtorLimit(&row)
+            LevelRules.insurance(&row, portfolio.insurance[debtor.ref], asOf: date)
             report.debtors.append(row)
         }
 
@@ -234,6 +258,7 @@ public enum ReferenceEngine {
             group.debtors += 1
             group.guaranteed += debtor.guaranteed
             group.covered += debtor.covered
+            group.netLoss += debtor.netLoss
             groups[debtor.groupRef] = group
         }
         for key in groups.keys { LevelRules.group(&groups[key]!, ownFunds: ownFunds, policy: policy) }
@@ -257,7 +282,9 @@ public enum ReferenceEngine {
         // §4.8 and the debtor flags of §6.
         for index in report.debtors.indices {
             let debtor = report.debtors[index]
-            LevelRules.debtor(&report.debtors[index], group: groups[debtor.groupRef]!, country: countries[debtor.country]!, policy: policy)
+            LevelRules.debtor(
+                &report.debtors[index], group: groups[debtor.groupRef]!, country: countries[debtor.country]!,
+                insurance: portfolio.insurance[debtor.debtorRef], asOf: date, policy: policy)
         }
 
         // §4.9: the portfolio.
@@ -270,6 +297,7 @@ public enum ReferenceEngine {
             summary.riskWeighted += pair.riskWeighted
         }
         summary.unremitted = report.clients.reduce(0) { $0 + $1.unremitted }
+        summary.netLoss = report.debtors.reduce(0) { $0 + $1.netLoss }
         let covered = report.debtors.map { Int128($0.covered) }
         let coveredSum = covered.reduce(0, +)
         if coveredSum != 0 {

@@ -100,6 +100,16 @@ public struct ReportColumn<Row>: @unchecked Sendable {
         Self(name, .money, .int64(path), group: group, summary)
     }
 
+    /// Money in base minor units, or null (a limit that is not set).
+    static func optionalMoney(_ name: String, _ path: WritableKeyPath<Row, Int64?>, _ summary: String) -> Self {
+        Self(name, .money, .optionalInt64(path), summary)
+    }
+
+    /// A date, or null.
+    static func date(_ name: String, _ path: WritableKeyPath<Row, CalendarDate?>, _ summary: String) -> Self {
+        Self(name, .date, .optionalDate(path), summary)
+    }
+
     /// Basis points, null when the ratio's denominator is zero.
     static func ratio(_ name: String, _ path: WritableKeyPath<Row, Int64?>, _ summary: String) -> Self {
         Self(name, name.hasSuffix("_ppm") ? .ppm : .basisPoints, .optionalInt64(path), summary)
@@ -121,7 +131,9 @@ public struct ReportColumn<Row>: @unchecked Sendable {
         case .text(let path): .string(row[keyPath: path])
         case .int64(let path):
             info.kind == .money ? .string(Money.format(row[keyPath: path], exponent: exponent)) : .integer(row[keyPath: path])
-        case .optionalInt64(let path): .integer(row[keyPath: path])
+        case .optionalInt64(let path):
+            info.kind == .money
+                ? row[keyPath: path].map { .string(Money.format($0, exponent: exponent)) } ?? .null : .integer(row[keyPath: path])
         case .int(let path):
             info.kind == .tier ? .string(["A", "B", "C", "D"][row[keyPath: path] - 1]) : .integer(Int64(row[keyPath: path]))
         case .boolean(let path): .bool(row[keyPath: path])

@@ -4,6 +4,9 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
     case debtorLimitBreach = "DEBTOR_LIMIT_BREACH"
     case debtorOverAllocated = "DEBTOR_OVER_ALLOCATED"
     case debtorSlowPayer = "DEBTOR_SLOW_PAYER"
+    case limitCutPending = "LIMIT_CUT_PENDING"
+    case uninsuredExposure = "UNINSURED_EXPOSURE"
+    case insuranceExpiring = "INSURANCE_EXPIRING"
     case largeExposure = "LARGE_EXPOSURE"
     case largeExposureBreach = "LARGE_EXPOSURE_BREACH"
     case countryLimitWarn = "COUNTRY_LIMIT_WARN"
@@ -22,6 +25,7 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
     case duplicateSuspect = "DUPLICATE_SUSPECT"
     case roundAmounts = "ROUND_AMOUNTS"
     case newDebtorConcentration = "NEW_DEBTOR_CONCENTRATION"
+    case approvalCutPending = "APPROVAL_CUT_PENDING"
 
     /// How serious a flag is: a breach is a failure of the portfolio to meet its limits.
     public enum Level: String, Sendable { case info, warning, breach }
@@ -30,7 +34,7 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
         switch self {
         case .debtorLimitBreach, .largeExposureBreach, .countryLimitBreach, .embargoExposure, .overAdvance, .unremittedCollections,
              .paidStillOpen: .breach
-        case .largeExposure, .delegatedCollection: .info
+        case .largeExposure, .delegatedCollection, .insuranceExpiring: .info
         default: .warning
         }
     }
@@ -38,7 +42,8 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
     /// The level of row the flag is raised on.
     public var subject: String {
         switch self {
-        case .debtorLimitWarn, .debtorLimitBreach, .debtorOverAllocated, .debtorSlowPayer: "debtor"
+        case .debtorLimitWarn, .debtorLimitBreach, .debtorOverAllocated, .debtorSlowPayer, .limitCutPending, .uninsuredExposure,
+             .insuranceExpiring: "debtor"
         case .largeExposure, .largeExposureBreach: "group"
         case .countryLimitWarn, .countryLimitBreach, .embargoExposure: "country"
         default: "client"
@@ -52,6 +57,9 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
         case .debtorLimitBreach: "guaranteed exceeds the credit limit"
         case .debtorOverAllocated: "the approvals on the debtor add up to more than its credit limit"
         case .debtorSlowPayer: "the debtor's days past due have reached the slow-payer level while guaranteed is above zero"
+        case .limitCutPending: "a pending cut of the credit limit will leave it below the debtor's guaranteed amount"
+        case .uninsuredExposure: "the debtor's credit insurance is in force and covered exceeds its insured limit"
+        case .insuranceExpiring: "the debtor's credit insurance ends within the notice days while covered is above zero"
         case .largeExposure: "guaranteed has reached the reporting share of own funds but not the limit"
         case .largeExposureBreach: "guaranteed exceeds the large-exposure limit"
         case .countryLimitWarn: "utilization of the country limit has reached the warning level but the limit is not exceeded"
@@ -70,6 +78,7 @@ public enum RiskFlag: String, Sendable, CaseIterable, Comparable, Codable {
         case .duplicateSuspect: "the client has open invoices with a twin issued within the duplicate window"
         case .roundAmounts: "enough of the client's recent invoices are round amounts to reach the warning share"
         case .newDebtorConcentration: "new debtors hold more than the warning share of the client's eligible amount"
+        case .approvalCutPending: "pending cuts of the client's approvals will reduce its guaranteed amount"
         }
     }
 

@@ -45,6 +45,9 @@ extension RiskReport.PairRow: ReportRow {
         .money("risk_weighted", \.riskWeighted, "Covered amount times the risk weight of the client's mode, rounded down."),
         .init("cross_aged", .boolean, .boolean(\.crossAged), "Whether the aged share of the pair's invoices is above the cross-ageing threshold, which makes all of its otherwise eligible invoices ineligible."),
         .init("new_debtor", .boolean, .boolean(\.newDebtor), "Whether the pair's first invoice was issued less than the new-debtor period before the as-of date."),
+        .optionalMoney("pending_approved", \.pendingApproved, "The approval the next pending change will set (announced on or before the as-of date, effective after it); null when no change is pending."),
+        .date("pending_on", \.pendingOn, "The date the next pending change of the approval takes effect; null when none is pending."),
+        .money("projected_guaranteed", \.projectedGuaranteed, "Guaranteed once the pending change takes effect: the smaller of eligible and the pending approval; guaranteed when nothing is pending."),
     ]
 }
 
@@ -80,6 +83,7 @@ extension RiskReport.ClientRow: ReportRow {
         .ratio("round_share_bp", \.roundShareBP, "Share of those invoices whose amount is a whole multiple of the round unit, in basis points, rounded down; null when there are none."),
         .money("new_debtor_eligible", \.newDebtorEligible, "Sum of eligible over the client's pairs with a new debtor."),
         .init("past_due_days", .days, .optionalInt64(\.pastDueDays), "Days past due of an average unit the client's debtors owe on the invoices that take part, rounded down; null when nothing is owed."),
+        .money("approval_cut", \.approvalCut, "What the pending approval cuts will take off the client's guaranteed amount: the sum over its pairs of guaranteed less projected guaranteed, where positive."),
         .init("tier", .tier, .int(\.tier), "Risk tier of the client, from A (lowest risk) to D (highest). It starts from the client's financial grade and is raised by confidential mode, by a failed confidential-mode requirement, by over-advance and by failed handling of the factor's cash."),
         .flags(\.flags),
     ]
@@ -102,8 +106,14 @@ extension RiskReport.DebtorRow: ReportRow {
         .count("clients", \.clients, "Number of the debtor's pairs whose gross is not zero or whose approval is above zero."),
         .ratio("utilization_bp", \.utilizationBP, "Guaranteed divided by the credit limit, in basis points, rounded down; null when the credit limit is zero."),
         .money("headroom", \.headroom, "Credit limit less guaranteed; negative when the limit is exceeded."),
-        .money("available_limit", \.availableLimit, "What the debtor can still take in new guaranteed purchases: the smallest of the debtor's headroom, its country's headroom and its group's limit less the group's guaranteed, and never below zero."),
+        .money("available_limit", \.availableLimit, "What the debtor can still take in new guaranteed purchases: the smallest of the debtor's headroom, its country's headroom and its group's limit less the group's guaranteed and, when a change of the credit limit is pending, the pending limit less guaranteed; never below zero."),
         .init("past_due_days", .days, .optionalInt64(\.pastDueDays), "Days past due of an average unit the debtor owes on the invoices that take part, rounded down; null when nothing is owed."),
+        .optionalMoney("pending_limit", \.pendingLimit, "The credit limit the next pending change will set (announced on or before the as-of date, effective after it); null when no change is pending."),
+        .date("pending_on", \.pendingOn, "The date the next pending change of the credit limit takes effect; null when none is pending."),
+        .money("projected_excess", \.projectedExcess, "Guaranteed above the pending credit limit, never below zero; zero when nothing is pending."),
+        .money("insured", \.insured, "Part of covered the debtor's credit insurance carries while in force: the smaller of covered and the insured limit; zero without insurance in force."),
+        .money("recoverable", \.recoverable, "What the credit insurer pays if the debtor fails: insured times the policy's cover, rounded down."),
+        .money("net_loss", \.netLoss, "What the factor loses if the debtor fails: covered less recoverable."),
         .flags(\.flags),
     ]
 }
@@ -118,6 +128,7 @@ extension RiskReport.GroupRow: ReportRow {
         .money("covered", \.covered, "Sum of covered over the group's debtors."),
         .ratio("own_funds_bp", \.ownFundsBP, "Guaranteed divided by the tenant's own funds, in basis points, rounded down; null when own funds are zero."),
         .money("limit", \.limit, "Large-exposure limit of the group: the policy share of the tenant's own funds, rounded down."),
+        .money("net_loss", \.netLoss, "Sum of net_loss over the group's debtors: what the factor loses if the group fails."),
         .flags(\.flags),
     ]
 }
@@ -151,6 +162,7 @@ extension RiskReport.PortfolioRow: ReportRow {
         .money("covered", \.covered, "Sum of covered over all pairs."),
         .money("risk_weighted", \.riskWeighted, "Sum of risk_weighted over all pairs."),
         .money("unremitted", \.unremitted, "Sum of unremitted over all clients."),
+        .money("net_loss", \.netLoss, "Sum of net_loss over all debtors."),
         .ratio("hhi_ppm", \.hhiPPM, "Herfindahl-Hirschman index of covered across debtors, in parts per million, rounded down: the sum of the squares of each debtor's covered divided by the square of their sum. Null when covered is zero."),
         .ratio("top10_share_bp", \.top10ShareBP, "Share of covered held by the ten debtors with the largest covered, in basis points, rounded down; null when covered is zero."),
         .count("clients", \.clients, "Number of clients of the tenant."),

@@ -66,6 +66,11 @@ public struct RiskReport: Sendable, Equatable {
         public var crossAged = false
         /// §8.3: the pair's first invoice was issued less than `new_debtor_days` before the date.
         public var newDebtor = false
+        /// §9.2: the next pending change of the approval, and when it takes effect; nil when none.
+        public var pendingApproved: Int64?
+        public var pendingOn: CalendarDate?
+        /// min(eligible, pending_approved) when a change is pending, else guaranteed.
+        public var projectedGuaranteed: Int64 = 0
 
         public init(clientRef: String, debtorRef: String, approved: Int64 = 0) {
             self.clientRef = clientRef
@@ -108,6 +113,8 @@ public struct RiskReport: Sendable, Equatable {
         public var newDebtorEligible: Int64 = 0
         /// §8.4: days past due of an average unit owed; nil when nothing is owed.
         public var pastDueDays: Int64?
+        /// §9.2: what the pending approval cuts will take off guaranteed, pair by pair.
+        public var approvalCut: Int64 = 0
         /// 1 to 4, reported as A to D.
         public var tier = 1
         public var flags: [RiskFlag] = []
@@ -139,6 +146,15 @@ public struct RiskReport: Sendable, Equatable {
         public var availableLimit: Int64 = 0
         /// §8.4: days past due of an average unit owed; nil when nothing is owed.
         public var pastDueDays: Int64?
+        /// §9.2: the next pending change of the credit limit, and when it takes effect; nil when none.
+        public var pendingLimit: Int64?
+        public var pendingOn: CalendarDate?
+        /// max(0, guaranteed − pending_limit); 0 when nothing is pending.
+        public var projectedExcess: Int64 = 0
+        /// §9.3: the part of covered the credit insurance carries, what it pays, and what is left.
+        public var insured: Int64 = 0
+        public var recoverable: Int64 = 0
+        public var netLoss: Int64 = 0
         public var flags: [RiskFlag] = []
 
         public init(debtorRef: String, country: String, groupRef: String, creditLimit: Int64) {
@@ -156,6 +172,8 @@ public struct RiskReport: Sendable, Equatable {
         public var covered: Int64 = 0
         public var ownFundsBP: Int64?
         public var limit: Int64 = 0
+        /// §9.3: the sum of its debtors' net loss.
+        public var netLoss: Int64 = 0
         public var flags: [RiskFlag] = []
 
         public init(groupRef: String) { self.groupRef = groupRef }
@@ -190,6 +208,8 @@ public struct RiskReport: Sendable, Equatable {
         public var riskWeighted: Int64 = 0
         /// §8.5: the sum of the clients' unremitted cash.
         public var unremitted: Int64 = 0
+        /// §9.3: the sum of the debtors' net loss.
+        public var netLoss: Int64 = 0
         public var hhiPPM: Int64?
         public var top10ShareBP: Int64?
         public var clients = 0

@@ -151,7 +151,7 @@ public enum LiveEngine {
     public static func debtorExposure(
         _ connection: PGConnection, settings: TenantSettings, asOf date: CalendarDate, debtorRef: String
     ) throws -> DebtorExposure? {
-        try exposure(from: connection.query(LiveSQL.debtorExposure, [settings.tenantID, date, debtorRef]).rows, settings: settings)
+        try exposure(from: connection.query(LiveSQL.debtorExposure, [settings.tenantID, date, debtorRef]).rows, settings: settings, asOf: date)
     }
 
     /// A debtor's live row, group, country and pairs, in one round trip when the live state is
@@ -176,7 +176,7 @@ public enum LiveEngine {
         let status = try Status(row, tenantID: tenantID)
         try status.range.check(date)
         if status.exists && !status.changed {
-            return (status.settings, try exposure(from: answers.dropFirst().first!.rows, settings: status.settings))
+            return (status.settings, try exposure(from: answers.dropFirst().first!.rows, settings: status.settings, asOf: date))
         }
         return try await pool.tenantTransaction(tenantID) { connection in
             guard let settings = try prepare(connection, tenantID: tenantID, asOf: date, ifMissing: ifMissing, checkRange: true) else {
@@ -187,7 +187,7 @@ public enum LiveEngine {
     }
 
     /// The exposure from the rows of `LiveSQL.debtorExposure`; nil when there are none.
-    static func exposure(from rows: [PGRow], settings: TenantSettings) throws -> DebtorExposure? {
+    static func exposure(from rows: [PGRow], settings: TenantSettings, asOf date: CalendarDate) throws -> DebtorExposure? {
         guard let row = rows.first else { return nil }
         let declaredGroup: String? = try row.decode("group_ref")
         let ref: String = try row.decode("debtor_ref")
@@ -218,7 +218,7 @@ public enum LiveEngine {
         country.covered = try row.decode("country_covered")
         LevelRules.country(&country, risk: risk, total: try row.decode("tenant_guaranteed"), policy: settings.policy)
 
-        LevelRules.debtor(&debtor, group: group, country: country, policy: settings.policy)
+        LevelRules.debtor(&debtor, group: group, country: country, insurance: nil, asOf: date, policy: settings.policy)
         return DebtorExposure(
             debtor: debtor, pairs: try pairs(in: rows), group: group, country: country, declaredGroupRef: declaredGroup)
     }

@@ -16,11 +16,11 @@ public struct TenantSettings: Sendable {
         p.confidential_min_revenue, p.confidential_max_grade,
         p.remittance_days, p.deposit_days, p.dilution_window_days, p.dilution_allowance_bp, p.dilution_warn_bp, p.duplicate_days,
         p.round_window_days, p.round_unit, p.round_min_invoices, p.round_warn_bp, p.new_debtor_days, p.new_debtor_warn_bp,
-        p.slow_payer_days
+        p.slow_payer_days, p.insurance_notice_days, p.limit_notice_days
         """
 
     /// How many columns `decode` reads.
-    static let columnCount = 35
+    static let columnCount = 37
 
     /// Reads the settings of `tenantID`; a tenant without a policy row has the rulebook's defaults.
     /// Nil when the tenant is not visible (unknown, or another tenant's under row-level security).
@@ -72,6 +72,8 @@ public struct TenantSettings: Sendable {
             policy.newDebtorDays = try row.decode(at: 32)
             policy.newDebtorWarnBP = try row.decode(at: 33)
             policy.slowPayerDays = try row.decode(at: 34)
+            policy.insuranceNoticeDays = try row.decode(at: 35)
+            policy.limitNoticeDays = try row.decode(at: 36)
         }
         return TenantSettings(tenantID: tenantID, tenant: tenant, policy: policy)
     }

@@ -25,6 +25,8 @@ struct MergeTarget {
         case .collections: MergeTarget(table: "collections", idColumn: nil, touch: false)
         case .remittances: MergeTarget(table: "remittances", idColumn: nil, touch: false)
         case .documentEvents: MergeTarget(table: "document_events", idColumn: nil, touch: false)
+        case .limitChanges: MergeTarget(table: "limit_changes", idColumn: nil, touch: false)
+        case .insurance: MergeTarget(table: "insurance", idColumn: nil, touch: false)
         }
     }
 }

@@ -110,7 +110,7 @@ struct StagingTable {
             ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(parent).name) p WHERE p.\"\(parentKey.name)\" = s.\"\(column.name)\")" : ""
         return ColumnCheck(sql: """
             SELECT count(*) OVER (), s.line, s.\"\(column.name)\" FROM \(StagingTable(file).name) s
-            WHERE NOT EXISTS (SELECT 1 FROM \(target.table) t WHERE t.tenant_id = $1 AND t.\(parentKey.stored) = s.\"\(column.name)\") \(inBundle)
+            WHERE \(column.optional ? "s.\"\(column.name)\" IS NOT NULL AND " : "")NOT EXISTS (SELECT 1 FROM \(target.table) t WHERE t.tenant_id = $1 AND t.\(parentKey.stored) = s.\"\(column.name)\") \(inBundle)
             ORDER BY s.line LIMIT $2
             """, parameters: [tenantID, limit]) { row in .unknownReference(value: try row.decode(at: 2), parent: parent) }
     }
@@ -193,7 +193,8 @@ struct StagingTable {
             } else if let parent = column.referencedFile, let parentTarget = MergeTarget.of(parent), let id = parentTarget.idColumn,
                let parentKey = parent.referenceKey {
                 let alias = "p\(index)"
-                joins.append("JOIN \(parentTarget.table) \(alias) ON \(alias).tenant_id = \(tenant) AND \(alias).\(parentKey.stored) = s.\"\(column.name)\"")
+                // An optional reference left empty stays NULL.
+                joins.append("\(column.optional ? "LEFT " : "")JOIN \(parentTarget.table) \(alias) ON \(alias).tenant_id = \(tenant) AND \(alias).\(parentKey.stored) = s.\"\(column.name)\"")
                 selected.append("\(alias).\(id)")
                 stored.append(id)
             } else {
