@@ -76,6 +76,9 @@ ALTER TABLE snapshots
     ADD COLUMN net_loss bigint NOT NULL DEFAULT 0;
 UPDATE snapshots SET net_loss = covered WHERE covered <> 0;
 
+-- A live debtor answer sums its group's net loss over the group's live debtors.
+CREATE INDEX live_debtors_group ON live_debtors (tenant_id, as_of, group_ref);
+
 ALTER TABLE live_pairs
     ADD COLUMN pending_approved bigint,
     ADD COLUMN pending_on date,

@@ -124,7 +124,68 @@ struct LiveEngineTests {
         #expect(b3.debtor.pastDueDays == 10 && b3.debtor.flags.contains(.debtorSlowPayer))
     }
 
-    @Test("random portfolios with v2 inputs: live answers equal the recalculation on every row (12 portfolios × 2 dates)")
+    @Test("the limits example (§9.1–§9.3): every live row equals the stored one on D and on the day M2's cut takes effect, and the hand-worked figures read live")
+    func limitsExample() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.limitsExample, tenantRef: "limits")
+        let tenant = try await tenantID("limits")
+        let date = CalendarDate(iso: "2026-11-20")!
+        for day in [date, CalendarDate(iso: "2026-12-05")!] {
+            let differences = try await compare(tenant, day)
+            #expect(differences.isEmpty, "\(day): \(differences.joined(separator: "\n"))")
+        }
+        let (m2, m5, l1) = try await pool.tenantTransaction(tenant) { connection in
+            let settings = try TenantSettings.load(connection, tenantID: tenant)!
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+            return (try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "M2")!,
+                    try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "M5")!,
+                    try LiveEngine.clientAvailability(connection, settings: settings, asOf: date, clientRef: "L1")!)
+        }
+        // The README by hand: M2's next cut is LC05 (60,000 on 12-05, announced after LC04): 40,000 above it, nothing
+        // available, and its Atradius policy (85 %) ends in 20 days; GA's net loss 45,000 + 15,000.
+        #expect(m2.debtor.pendingLimit == 6_000_000 && m2.debtor.pendingOn == CalendarDate(iso: "2026-12-05"))
+        #expect(m2.debtor.projectedExcess == 4_000_000 && m2.debtor.availableLimit == 0)
+        #expect(m2.debtor.recoverable == 8_500_000 && m2.debtor.netLoss == 1_500_000)
+        #expect(m2.debtor.flags == [.limitCutPending, .insuranceExpiring])
+        #expect(m2.group.netLoss == 6_000_000)
+        // M5: 25,555.55 insured at 90 % = 22,999.99 recoverable (rounded down), net 7,000.01; LC09 is not yet announced.
+        #expect(m5.debtor.recoverable == 2_299_999 && m5.debtor.netLoss == 700_001 && m5.debtor.pendingLimit == nil)
+        // L1: L1–M3's approval goes to 40,000 on 12-01, 50,000 below its guaranteed 90,000.
+        #expect(l1.approvalCut == 5_000_000 && l1.flags.last == .approvalCutPending)
+    }
+
+    @Test("a limit change written after the build: an approval's moves its pair, a credit limit's is read per request, to the recalculation's figures")
+    func limitChangesAfterBuild() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.limitsExample, tenantRef: "limits")
+        let tenant = try await tenantID("limits")
+        let date = CalendarDate(iso: "2026-11-20")!
+        #expect(try await compare(tenant, date).isEmpty)
+        try await pool.tenantTransaction(tenant) { connection in
+            // L1–M1's approval cut to 100,000 from D, and M5's credit limit to 20,000 from 11-25, both announced on D.
+            try connection.query("""
+                INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, client_id, new_limit, announced_on, effective_on)
+                SELECT $1, 'T1', d.debtor_id, c.client_id, 10000000, date '2026-11-20', date '2026-11-20'
+                FROM debtors d, clients c WHERE d.tenant_id = $1 AND d.debtor_ref = 'M1' AND c.tenant_id = $1 AND c.client_ref = 'L1'
+                UNION ALL
+                SELECT $1, 'T2', d.debtor_id, NULL, 2000000, date '2026-11-20', date '2026-11-25' FROM debtors d WHERE d.tenant_id = $1 AND d.debtor_ref = 'M5'
+                """, [tenant])
+            let pair: (Int64, Int64) = try connection.query("""
+                SELECT c.client_id, d.debtor_id FROM clients c, debtors d
+                WHERE c.tenant_id = $1 AND c.client_ref = 'L1' AND d.tenant_id = $1 AND d.debtor_ref = 'M1'
+                """, [tenant]).first.map { (try $0.decode(at: 0), try $0.decode(at: 1)) }!
+            try LiveEngine.recordChanges(connection, tenantID: tenant, pairs: [(client: pair.0, debtor: pair.1)])
+        }
+        let differences = try await compare(tenant, date)
+        #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+        let m1 = try await pool.tenantTransaction(tenant) { connection in
+            let settings = try TenantSettings.load(connection, tenantID: tenant)!
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+            return try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "M1")!
+        }
+        // L1–M1 guarantees 100,000 of its 120,000 now: M1 100,000 + 60,000 = 160,000 of 200,000.
+        #expect(m1.debtor.guaranteed == 16_000_000 && m1.debtor.approvedTotal == 18_000_000)
+    }
+
+    @Test("random portfolios with v2 and v3 inputs (limit changes, insurance): live answers equal the recalculation on every row (12 portfolios × 2 dates)")
     func randomPortfolios() async throws {
         let importer = BundleImporter(pool: pool)
         var failures: [String] = []
@@ -138,6 +199,8 @@ struct LiveEngineTests {
             if let random { portfolio.policy = random.policy }
             let changed = CashInputs.randomize(&portfolio, asOf: asOf, &generator)
             try await CashInputs.write(portfolio, tenantRef: "l\(seed)", documents: changed, pool: pool)
+            LimitInputs.randomize(&portfolio, asOf: asOf, &generator)
+            try await LimitInputs.write(portfolio, tenantRef: "l\(seed)", pool: pool)
             let tenant = try await tenantID("l\(seed)")
             for date in [asOf, asOf.adding(days: -Int(generator.next() % 40))] {
                 let differences = try await compare(tenant, date)

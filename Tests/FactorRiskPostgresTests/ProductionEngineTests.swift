@@ -59,6 +59,23 @@ struct ProductionEngineTests {
         #expect(report.debtors.first { $0.debtorRef == "B3" }?.pastDueDays == 10)
     }
 
+    @Test("the limits example (§9.1–§9.3: limits in force, pending changes, credit insurance) computed in PostgreSQL equals the expected report at every level")
+    func limitsExampleReport() async throws {
+        try await BundleImporter(pool: pool).importBundle(directory: Fixtures.limitsExample, tenantRef: "limits")
+        let report = try await recalculate(try await tenantID("limits"), CalendarDate(iso: "2026-11-20")!)
+        try Self.expectExpected(report, Fixtures.limitsExample)
+        // By hand (the example's README): M1's limit in force 200,000 (LC02 over LC03 by announcement); M2's next
+        // pending cut LC05 (60,000 on 12-05) leaves 40,000 projected excess; M3's cut to 120,000 leaves 30,000
+        // available; M5's recoverable floor(2,555,555 × 0.9) = 2,299,999 cents; L1's approval cut 50,000.
+        let debtors = Dictionary(uniqueKeysWithValues: report.debtors.map { ($0.debtorRef, $0) })
+        #expect(debtors["M1"]?.creditLimit == 20_000_000)
+        #expect(debtors["M2"]?.projectedExcess == 4_000_000 && debtors["M2"]?.pendingOn == CalendarDate(iso: "2026-12-05"))
+        #expect(debtors["M3"]?.availableLimit == 3_000_000)
+        #expect(debtors["M5"]?.recoverable == 2_299_999)
+        #expect(report.clients.first { $0.clientRef == "L1" }?.approvalCut == 5_000_000)
+        #expect(report.portfolio.netLoss == 19_300_001)
+    }
+
     @Test("the HTML report's ageing of the worked example: open invoices by days past due, converted, those without a rate left out")
     func ageingBuckets() async throws {
         try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo")
@@ -154,7 +171,7 @@ struct ProductionEngineTests {
         return (json, policy)
     }
 
-    @Test("random portfolios with collections, remittances, events and random v2 policies (deposit_days on and off): both engines agree on every field of every row (40 portfolios × 5 dates)")
+    @Test("random portfolios with collections, remittances, events, limit changes, insurance and random v2 policies (deposit_days on and off): both engines agree on every field of every row (40 portfolios × 5 dates)")
     func differential() async throws {
         let importer = BundleImporter(pool: pool)
         var mismatches: [String] = []
@@ -171,6 +188,8 @@ struct ProductionEngineTests {
             if let random { portfolio.policy = random.policy }
             let documentsChanged = CashInputs.randomize(&portfolio, asOf: asOf, &generator)
             try await CashInputs.write(portfolio, tenantRef: "p\(seed)", documents: documentsChanged, pool: pool)
+            LimitInputs.randomize(&portfolio, asOf: asOf, &generator)
+            try await LimitInputs.write(portfolio, tenantRef: "p\(seed)", pool: pool)
             let tenant = try await tenantID("p\(seed)")
             for _ in 0..<5 {
                 let date = asOf.adding(days: Int(generator.next() % 60) - 45)
@@ -198,7 +217,7 @@ struct ProductionEngineTests {
         }
     }
 
-    /// Counts the reports in which each v2 figure is not at its neutral value, so that the random
+    /// Counts the reports in which each v2 and v3 figure is not at its neutral value, so that the random
     /// portfolios are known to exercise every rule of §4.1 and §8 (and not compare zeros).
     static func count(_ report: RiskReport, into coverage: inout [String: Int]) {
         let clients = report.clients
@@ -215,10 +234,20 @@ struct ProductionEngineTests {
             "debtor past_due_days": report.debtors.contains { ($0.pastDueDays ?? 0) > 0 },
             "missing_fx_collections": !report.portfolio.missingFXCollections.isEmpty,
             "missing_fx_remittances": !report.portfolio.missingFXRemittances.isEmpty,
+            "pending_approved": report.pairs.contains { $0.pendingApproved != nil },
+            "approval_cut": clients.contains { $0.approvalCut > 0 },
+            "pending_limit": report.debtors.contains { $0.pendingLimit != nil },
+            "projected_excess": report.debtors.contains { $0.projectedExcess > 0 },
+            "available_limit cut by a pending limit": report.debtors.contains { debtor in
+                debtor.pendingLimit.map { debtor.availableLimit == max(0, $0 - debtor.guaranteed) && $0 < debtor.creditLimit } ?? false
+            },
+            "recoverable": report.debtors.contains { $0.recoverable > 0 },
+            "limit in force of 0": report.debtors.contains { $0.creditLimit == 0 && $0.guaranteed > 0 },
         ]
         for (name, seen) in figures { coverage[name, default: 0] += seen ? 1 : 0 }
         for flag in [RiskFlag.dilutionHigh, .unremittedCollections, .paidStillOpen, .duplicateSuspect, .roundAmounts,
-                     .newDebtorConcentration, .debtorSlowPayer] {
+                     .newDebtorConcentration, .debtorSlowPayer, .limitCutPending, .uninsuredExposure, .insuranceExpiring,
+                     .approvalCutPending] {
             coverage[flag.rawValue, default: 0] += (report.clients.contains { $0.flags.contains(flag) }
                 || report.debtors.contains { $0.flags.contains(flag) }) ? 1 : 0
         }

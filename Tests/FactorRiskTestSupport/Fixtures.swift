@@ -8,6 +8,8 @@ public enum Fixtures {
 
     /// The worked example of RULEBOOK.md §7 (a copy of the shared bundle, with its expected reports).
     public static let workedExample = "\(packageRoot)/Tests/Fixtures/worked"
+    /// The limits example (RULEBOOK.md §9): limits in time, credit insurance, what-if scenarios.
+    public static let limitsExample = "\(packageRoot)/Tests/Fixtures/limits"
 
     /// The folder under which this test process writes its bundles; removed when the process exits.
     static let scratchRoot: String = {

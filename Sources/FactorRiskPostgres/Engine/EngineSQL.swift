@@ -199,6 +199,28 @@ enum EngineSQL {
     /// is `client_id, debtor_id, client_ref, debtor_ref`, then `pairColumns`.
     static func pairCTEs(_ scope: Scope) -> String {
         """
+        -- §9.1: each pair's approval in force on D: its latest change effective by D (and so
+        -- announced by then), else the value of approvals.csv.
+        approvals_in_force AS MATERIALIZED (
+            SELECT coalesce(a.client_id, c.client_id) AS client_id, coalesce(a.debtor_id, c.debtor_id) AS debtor_id,
+                   coalesce(c.new_limit, a.approved) AS approved
+            FROM (SELECT client_id, debtor_id, approved FROM approvals a WHERE tenant_id = $1 \(scope.pairs("a"))) a
+            FULL JOIN (
+                SELECT DISTINCT ON (l.client_id, l.debtor_id) l.client_id, l.debtor_id, l.new_limit
+                FROM limit_changes l
+                WHERE l.tenant_id = $1 AND l.client_id IS NOT NULL AND l.effective_on <= $2 \(scope.pairs("l"))
+                ORDER BY l.client_id, l.debtor_id, l.effective_on DESC, l.announced_on DESC, l.change_ref COLLATE "C" DESC
+            ) c ON c.client_id = a.client_id AND c.debtor_id = a.debtor_id
+        ),
+        -- §9.2: each pair's next pending change: the earliest effective after D among those
+        -- announced by D, ties to the latest announced, then the greatest change_ref.
+        approvals_pending AS MATERIALIZED (
+            SELECT DISTINCT ON (l.client_id, l.debtor_id) l.client_id, l.debtor_id, l.new_limit AS pending_approved,
+                   l.effective_on AS pending_on
+            FROM limit_changes l
+            WHERE l.tenant_id = $1 AND l.client_id IS NOT NULL AND l.announced_on <= $2 AND l.effective_on > $2 \(scope.pairs("l"))
+            ORDER BY l.client_id, l.debtor_id, l.effective_on, l.announced_on DESC, l.change_ref COLLATE "C" DESC
+        ),
         -- §4.3: a pair has a row when a document takes part or its approval is above 0.
         keyed AS (
             SELECT coalesce(x.client_id, a.client_id) AS client_id, coalesce(x.debtor_id, a.debtor_id) AS debtor_id,
@@ -208,8 +230,7 @@ enum EngineSQL {
                    coalesce(x.aged, 0) AS aged, coalesce(x.rest, 0) AS rest, coalesce(x.old, 0) AS old,
                    coalesce(x.documents, 0) AS documents, coalesce(x.owed_days, 0) AS owed_days, x.first_invoice
             FROM document_sums x
-            FULL JOIN (SELECT client_id, debtor_id, approved FROM approvals a WHERE tenant_id = $1 \(scope.pairs("a"))) a
-                ON a.client_id = x.client_id AND a.debtor_id = x.debtor_id
+            FULL JOIN approvals_in_force a ON a.client_id = x.client_id AND a.debtor_id = x.debtor_id
             WHERE x.documents > 0 OR a.approved > 0
         ),
         -- §4.1 rules 5 to 8, which depend on the pair alone, §4.2 cross-ageing and §8.3's new
@@ -248,8 +269,11 @@ enum EngineSQL {
                    CASE WHEN v.reason = 'eligible' AND v.cross_aged THEN v.rest ELSE 0 END AS ineligible_cross_aged,
                    v.eligible, v.guaranteed, v.eligible - v.guaranteed AS over_approval, v.cover_bp, v.covered,
                    div(v.covered::numeric * v.weight_bp, 10000)::bigint AS risk_weighted, v.cross_aged, v.new_debtor,
+                   p.pending_approved, p.pending_on,
+                   CASE WHEN p.pending_on IS NULL THEN v.guaranteed ELSE least(v.eligible, p.pending_approved) END AS projected_guaranteed,
                    v.documents, v.owed_days
             FROM covered v
+            LEFT JOIN approvals_pending p ON p.client_id = v.client_id AND p.debtor_id = v.debtor_id
         )
         """
     }
@@ -362,7 +386,8 @@ enum EngineSQL {
                    sum(ineligible_embargo)::bigint AS embargo, sum(ineligible_unapproved)::bigint AS unapproved,
                    sum(ineligible_cross_aged)::bigint AS cross_aged_sum,
                    bool_or(cross_aged) AS any_cross_aged,
-                   coalesce(sum(eligible) FILTER (WHERE new_debtor), 0)::bigint AS new_debtor_eligible
+                   coalesce(sum(eligible) FILTER (WHERE new_debtor), 0)::bigint AS new_debtor_eligible,
+                   sum(greatest(0, guaranteed - projected_guaranteed))::bigint AS approval_cut
             FROM pair_rows GROUP BY client_ref
         ),
         -- §8.1, §8.3 and §8.4 from every pair's documents (those of pairs without a row too).
@@ -382,7 +407,7 @@ enum EngineSQL {
                    coalesce(x.disputed, 0) AS disputed, coalesce(x.undeposited, 0) AS undeposited, coalesce(x.aged, 0) AS aged,
                    coalesce(x.affiliate, 0) AS affiliate, coalesce(x.embargo, 0) AS embargo, coalesce(x.unapproved, 0) AS unapproved,
                    coalesce(x.cross_aged_sum, 0) AS cross_aged_sum, coalesce(x.any_cross_aged, false) AS any_cross_aged,
-                   coalesce(x.new_debtor_eligible, 0) AS new_debtor_eligible,
+                   coalesce(x.new_debtor_eligible, 0) AS new_debtor_eligible, coalesce(x.approval_cut, 0) AS approval_cut,
                    div(coalesce(x.eligible, 0)::numeric * (CASE cl.mode WHEN 'notified' THEN s.concentration_cap_notified_bp
                          WHEN 'delegated' THEN s.concentration_cap_delegated_bp ELSE s.concentration_cap_confidential_bp END),
                          10000)::bigint AS cap,
@@ -409,6 +434,7 @@ enum EngineSQL {
                         ELSE div(a.round_amount_invoices::numeric * 10000, a.round_invoices)::bigint END AS round_share_bp,
                    c.new_debtor_eligible,
                    CASE WHEN coalesce(a.owed, 0) = 0 THEN NULL ELSE div(a.owed_days, a.owed)::bigint END AS past_due_days,
+                   c.approval_cut,
                    least(4, CASE WHEN c.financial_grade <= 3 THEN 1 WHEN c.financial_grade <= 6 THEN 2
                                  WHEN c.financial_grade <= 8 THEN 3 ELSE 4 END
                             + (c.mode = 'confidential')::int + (c.below_revenue OR c.weak_financials)::int
@@ -429,7 +455,8 @@ enum EngineSQL {
                                  AND a.round_amount_invoices::numeric * 10000 >= s.round_warn_bp::numeric * a.round_invoices
                             THEN 'ROUND_AMOUNTS' END,
                        CASE WHEN c.eligible > 0 AND c.new_debtor_eligible::numeric * 10000 > s.new_debtor_warn_bp::numeric * c.eligible
-                            THEN 'NEW_DEBTOR_CONCENTRATION' END], NULL) AS flags
+                            THEN 'NEW_DEBTOR_CONCENTRATION' END,
+                       CASE WHEN c.approval_cut > 0 THEN 'APPROVAL_CUT_PENDING' END], NULL) AS flags
             FROM capped c
             CROSS JOIN settings s
             LEFT JOIN excess x ON x.client_ref = c.client_ref
@@ -462,31 +489,63 @@ enum EngineSQL {
     /// reference when it has none) and its country: the `debtor_rows` relation groups and countries
     /// are summed from.
     static let debtorRows = """
+        \(debtorLimits),
         debtor_rows AS MATERIALIZED (
-            SELECT de.debtor_ref, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref, de.credit_limit,
+            SELECT d.*, n.insured, div(n.insured::numeric * d.insurance_cover_bp, 10000)::bigint AS recoverable,
+                   d.covered - div(n.insured::numeric * d.insurance_cover_bp, 10000)::bigint AS net_loss
+            FROM (
+            SELECT de.debtor_ref, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref,
+                   coalesce(li.new_limit, de.credit_limit) AS credit_limit, lp.pending_limit, lp.pending_on,
                    coalesce(x.gross, 0) AS gross, coalesce(x.eligible, 0) AS eligible, coalesce(x.guaranteed, 0) AS guaranteed,
                    coalesce(x.covered, 0) AS covered, coalesce(x.risk_weighted, 0) AS risk_weighted,
-                   coalesce(a.total, 0) AS approved_total, coalesce(x.clients, 0) AS clients,
-                   CASE WHEN coalesce(x.owed, 0) = 0 THEN NULL ELSE div(x.owed_days, x.owed)::bigint END AS past_due_days
+                   coalesce(x.approved_total, 0) AS approved_total, coalesce(x.clients, 0) AS clients,
+                   CASE WHEN coalesce(x.owed, 0) = 0 THEN NULL ELSE div(x.owed_days, x.owed)::bigint END AS past_due_days,
+                   i.insured_limit, coalesce(i.cover_bp, 0) AS insurance_cover_bp, i.valid_to AS insurance_valid_to,
+                   i.valid_from <= $2 AND (i.valid_to IS NULL OR $2 <= i.valid_to) AS insured_on_date
             FROM debtors de
+            -- Every pair whose approval in force is above 0 has a row: the debtor's approved_total is
+            -- the sum of its pairs' approvals.
             LEFT JOIN (
                 SELECT debtor_ref, sum(gross)::bigint AS gross, sum(eligible)::bigint AS eligible, sum(guaranteed)::bigint AS guaranteed,
                        sum(covered)::bigint AS covered, sum(risk_weighted)::bigint AS risk_weighted,
-                       count(*) FILTER (WHERE gross <> 0 OR approved > 0) AS clients,
+                       count(*) FILTER (WHERE gross <> 0 OR approved > 0) AS clients, sum(approved)::bigint AS approved_total,
                        sum(owed_days) AS owed_days, sum(gross + credit_notes) AS owed
                 FROM pair_rows GROUP BY debtor_ref
             ) x ON x.debtor_ref = de.debtor_ref
-            LEFT JOIN (
-                SELECT debtor_id, sum(approved)::bigint AS total FROM approvals WHERE tenant_id = $1 GROUP BY debtor_id
-            ) a ON a.debtor_id = de.debtor_id
+            LEFT JOIN debtor_limits_in_force li ON li.debtor_id = de.debtor_id
+            LEFT JOIN debtor_limits_pending lp ON lp.debtor_id = de.debtor_id
+            LEFT JOIN insurance i ON i.tenant_id = $1 AND i.debtor_id = de.debtor_id
             WHERE de.tenant_id = $1
+            ) d
+            -- §9.3: what the credit insurance carries of covered while in force.
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN d.insured_on_date THEN least(d.covered, d.insured_limit) ELSE 0 END AS insured
+            ) n
+        )
+        """
+
+    /// §9.1 and §9.2 for debtors' credit limits: the change in force on D (the latest effective by
+    /// D), and the next pending one (the earliest effective after D among those announced by D,
+    /// ties to the latest announced, then the greatest change_ref), per debtor_id.
+    static let debtorLimits = """
+        debtor_limits_in_force AS MATERIALIZED (
+            SELECT DISTINCT ON (l.debtor_id) l.debtor_id, l.new_limit
+            FROM limit_changes l
+            WHERE l.tenant_id = $1 AND l.client_id IS NULL AND l.effective_on <= $2
+            ORDER BY l.debtor_id, l.effective_on DESC, l.announced_on DESC, l.change_ref COLLATE "C" DESC
+        ),
+        debtor_limits_pending AS MATERIALIZED (
+            SELECT DISTINCT ON (l.debtor_id) l.debtor_id, l.new_limit AS pending_limit, l.effective_on AS pending_on
+            FROM limit_changes l
+            WHERE l.tenant_id = $1 AND l.client_id IS NULL AND l.announced_on <= $2 AND l.effective_on > $2
+            ORDER BY l.debtor_id, l.effective_on, l.announced_on DESC, l.change_ref COLLATE "C" DESC
         )
         """
 
     /// §4.6: the groups summed from `debtor_rows`, with their flags of §6.
     static let groupRows = """
         group_rows AS MATERIALIZED (
-            SELECT d.group_ref, d.debtors, d.guaranteed, d.covered,
+            SELECT d.group_ref, d.debtors, d.guaranteed, d.covered, d.net_loss,
                    CASE WHEN s.own_funds = 0 THEN NULL ELSE div(d.guaranteed::numeric * 10000, s.own_funds)::bigint END AS own_funds_bp,
                    l.limit,
                    array_remove(ARRAY[
@@ -494,7 +553,8 @@ enum EngineSQL {
                                  AND d.guaranteed <= l.limit THEN 'LARGE_EXPOSURE' END,
                        CASE WHEN d.guaranteed > l.limit THEN 'LARGE_EXPOSURE_BREACH' END], NULL) AS flags
             FROM (
-                SELECT group_ref, count(*) AS debtors, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered
+                SELECT group_ref, count(*) AS debtors, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered,
+                       sum(net_loss)::bigint AS net_loss
                 FROM debtor_rows GROUP BY group_ref
             ) d
             CROSS JOIN settings s
@@ -542,13 +602,21 @@ enum EngineSQL {
             SELECT $1, $2, \(RiskReport.DebtorRow.sqlColumns) FROM (
             SELECT d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
                    d.risk_weighted, d.approved_total, d.clients, u.utilization AS utilization_bp, d.credit_limit - d.guaranteed AS headroom,
-                   greatest(0, least(d.credit_limit - d.guaranteed, c.headroom, g.limit - g.guaranteed)) AS available_limit,
-                   d.past_due_days,
+                   -- §4.8 with §9.2: a pending change of the credit limit caps it too (a raise never lowers it).
+                   greatest(0, least(d.credit_limit - d.guaranteed, c.headroom, g.limit - g.guaranteed,
+                                     coalesce(d.pending_limit - d.guaranteed, d.credit_limit - d.guaranteed))) AS available_limit,
+                   d.past_due_days, d.pending_limit, d.pending_on,
+                   CASE WHEN d.pending_on IS NULL THEN 0 ELSE greatest(0, d.guaranteed - d.pending_limit) END AS projected_excess,
+                   d.insured, d.recoverable, d.net_loss,
                    array_remove(ARRAY[
                        CASE WHEN u.utilization >= s.utilization_warn_bp AND d.guaranteed <= d.credit_limit THEN 'DEBTOR_LIMIT_WARN' END,
                        CASE WHEN d.guaranteed > d.credit_limit THEN 'DEBTOR_LIMIT_BREACH' END,
                        CASE WHEN d.approved_total > d.credit_limit THEN 'DEBTOR_OVER_ALLOCATED' END,
-                       CASE WHEN d.past_due_days >= s.slow_payer_days AND d.guaranteed > 0 THEN 'DEBTOR_SLOW_PAYER' END], NULL) AS flags
+                       CASE WHEN d.past_due_days >= s.slow_payer_days AND d.guaranteed > 0 THEN 'DEBTOR_SLOW_PAYER' END,
+                       CASE WHEN d.pending_limit < d.credit_limit AND d.pending_limit < d.guaranteed THEN 'LIMIT_CUT_PENDING' END,
+                       CASE WHEN d.insured_on_date AND d.covered > d.insured_limit THEN 'UNINSURED_EXPOSURE' END,
+                       CASE WHEN d.insured_on_date AND d.insurance_valid_to - $2::date < s.insurance_notice_days AND d.covered > 0
+                            THEN 'INSURANCE_EXPIRING' END], NULL) AS flags
             FROM debtor_rows d
             JOIN group_rows g ON g.group_ref = d.group_ref
             JOIN country_rows c ON c.country = d.country
@@ -599,11 +667,12 @@ enum EngineSQL {
                     FROM client_collections WHERE NOT rated) AS collections,
                    (SELECT coalesce(array_agg(remittance_ref ORDER BY remittance_ref COLLATE "C"), '{}')
                     FROM client_remittances WHERE NOT rated) AS remittances,
-                   (SELECT coalesce(sum(unremitted), 0)::bigint FROM client_rows) AS unremitted
+                   (SELECT coalesce(sum(unremitted), 0)::bigint FROM client_rows) AS unremitted,
+                   (SELECT coalesce(sum(net_loss), 0)::bigint FROM debtor_rows) AS net_loss
         )
         INSERT INTO snapshots (tenant_id, as_of, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns))
         SELECT $1, $2, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns) FROM (
-        SELECT t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted, mc.unremitted,
+        SELECT t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted, mc.unremitted, mc.net_loss,
                CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END AS hhi_ppm,
                CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END AS top10_share_bp,
                (SELECT count(*) FROM clients WHERE tenant_id = $1) AS clients, c.debtors, t.documents, m.refs AS missing_fx,

@@ -201,12 +201,22 @@ public enum LiveEngine {
         debtor.clients = try row.decode("clients")
         debtor.approvedTotal = try row.decode("approved_total")
         debtor.pastDueDays = try row.decode("past_due_days")
+        debtor.pendingLimit = try row.decode("pending_limit")
+        debtor.pendingOn = try row.decode("pending_on")
         LevelRules.debtorLimit(&debtor)
+        var insurance: Portfolio.Insurance?
+        if let insurer: String = try row.decode("insurer") {
+            insurance = Portfolio.Insurance(
+                debtorRef: ref, insurer: insurer, insuredLimit: try row.decode("insured_limit"), coverBP: try row.decode("insurance_cover_bp"),
+                validFrom: try row.decode("insurance_valid_from"), validTo: try row.decode("insurance_valid_to"))
+        }
+        LevelRules.insurance(&debtor, insurance, asOf: date)
 
         var group = RiskReport.GroupRow(groupRef: debtor.groupRef)
         group.debtors = try row.decode("group_debtors")
         group.guaranteed = try row.decode("group_guaranteed")
         group.covered = try row.decode("group_covered")
+        group.netLoss = try row.decode("group_net_loss")
         LevelRules.group(&group, ownFunds: settings.tenant.ownFunds, policy: settings.policy)
 
         let risk = settings.risk(
@@ -218,7 +228,7 @@ public enum LiveEngine {
         country.covered = try row.decode("country_covered")
         LevelRules.country(&country, risk: risk, total: try row.decode("tenant_guaranteed"), policy: settings.policy)
 
-        LevelRules.debtor(&debtor, group: group, country: country, insurance: nil, asOf: date, policy: settings.policy)
+        LevelRules.debtor(&debtor, group: group, country: country, insurance: insurance, asOf: date, policy: settings.policy)
         return DebtorExposure(
             debtor: debtor, pairs: try pairs(in: rows), group: group, country: country, declaredGroupRef: declaredGroup)
     }

@@ -188,18 +188,29 @@ enum LiveSQL {
         $0.selectSQL(!$0.info.isKey ? "lp." : $0.info.name == "client_ref" ? "cl." : "de.")
     }.joined(separator: ", ")
 
-    /// A debtor's sums (with §8.4's days past due, from its live pairs' `owed_days`), with those of
+    /// A debtor's sums (with §8.4's days past due, from its live pairs' `owed_days`), its credit limit
+    /// in force and next pending change (§9.1, §9.2) and its credit insurance (§9.3), with the sums of
     /// its group, its country and the tenant, its country's risk, and its pairs: one row per pair
     /// (one row with null pair columns when it has none).
     static let debtorExposure = PGStatement(name: "live_debtor_exposure", sql: """
-        SELECT de.debtor_ref, de.country, de.group_ref, de.credit_limit,
+        SELECT de.debtor_ref, de.country, de.group_ref, coalesce(li.new_limit, de.credit_limit) AS credit_limit,
+               lpend.new_limit AS pending_limit, lpend.effective_on AS pending_on,
+               ins.insurer, ins.insured_limit, ins.cover_bp AS insurance_cover_bp, ins.valid_from AS insurance_valid_from,
+               ins.valid_to AS insurance_valid_to,
                ld.gross, ld.eligible, ld.guaranteed, ld.covered, ld.risk_weighted, ld.clients,
-               (SELECT coalesce(sum(a.approved), 0)::bigint FROM approvals a WHERE a.tenant_id = $1 AND a.debtor_id = de.debtor_id)
-                   AS approved_total,
+               -- Every pair whose approval in force is above 0 has a live row.
+               (SELECT coalesce(sum(p.approved), 0)::bigint FROM live_pairs p WHERE p.tenant_id = $1 AND p.as_of = $2
+                   AND p.debtor_id = de.debtor_id) AS approved_total,
                (SELECT CASE WHEN coalesce(sum(p.gross + p.credit_notes), 0) = 0 THEN NULL
                             ELSE div(sum(p.owed_days), sum(p.gross + p.credit_notes))::bigint END
                 FROM live_pairs p WHERE p.tenant_id = $1 AND p.as_of = $2 AND p.debtor_id = de.debtor_id) AS past_due_days,
                lg.debtors AS group_debtors, lg.guaranteed AS group_guaranteed, lg.covered AS group_covered,
+               -- §9.3: the group's net loss, from its debtors' covered and their insurance.
+               (SELECT coalesce(sum(x.covered - div(CASE WHEN i.valid_from <= $2 AND (i.valid_to IS NULL OR $2 <= i.valid_to)
+                                                         THEN least(x.covered, i.insured_limit) ELSE 0 END::numeric
+                                                    * coalesce(i.cover_bp, 0), 10000)), 0)::bigint
+                FROM live_debtors x LEFT JOIN insurance i ON i.tenant_id = $1 AND i.debtor_id = x.debtor_id
+                WHERE x.tenant_id = $1 AND x.as_of = $2 AND x.group_ref = ld.group_ref) AS group_net_loss,
                lc.debtors AS country_debtors, lc.gross AS country_gross, lc.guaranteed AS country_guaranteed,
                lc.covered AS country_covered, co.grade, co.embargoed, co.explicit_limit, st.guaranteed AS tenant_guaranteed,
                \(pairSelectList)
@@ -209,6 +220,19 @@ enum LiveSQL {
         JOIN live_groups lg ON lg.tenant_id = $1 AND lg.as_of = $2 AND lg.group_ref = ld.group_ref
         JOIN live_countries lc ON lc.tenant_id = $1 AND lc.as_of = $2 AND lc.country = ld.country
         LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = ld.country
+        -- §9.1 and §9.2: the debtor's credit limit in force on the date and its next pending change.
+        LEFT JOIN LATERAL (
+            SELECT l.new_limit FROM limit_changes l
+            WHERE l.tenant_id = $1 AND l.debtor_id = de.debtor_id AND l.client_id IS NULL AND l.effective_on <= $2
+            ORDER BY l.effective_on DESC, l.announced_on DESC, l.change_ref COLLATE "C" DESC LIMIT 1
+        ) li ON true
+        LEFT JOIN LATERAL (
+            SELECT l.new_limit, l.effective_on FROM limit_changes l
+            WHERE l.tenant_id = $1 AND l.debtor_id = de.debtor_id AND l.client_id IS NULL AND l.announced_on <= $2
+              AND l.effective_on > $2
+            ORDER BY l.effective_on, l.announced_on DESC, l.change_ref COLLATE "C" DESC LIMIT 1
+        ) lpend ON true
+        LEFT JOIN insurance ins ON ins.tenant_id = $1 AND ins.debtor_id = de.debtor_id
         LEFT JOIN live_pairs lp ON lp.tenant_id = $1 AND lp.as_of = $2 AND lp.debtor_id = de.debtor_id
         LEFT JOIN clients cl ON cl.tenant_id = $1 AND cl.client_id = lp.client_id
         WHERE de.tenant_id = $1 AND de.debtor_ref = $3
