@@ -7,7 +7,7 @@ import Foundation
 struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "What changed between two snapshots: new, cleared and worsened breaches; the limits and availability that moved most."
+        abstract: "What changed between two snapshots: new, cleared and worsened breaches; the credit limits and approvals that changed; the limits and availability that moved most."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
@@ -57,6 +57,11 @@ struct DiffCommand: AsyncParsableCommand {
             lines.append(CSVEncoding.line(["breach", breach.change.rawValue, breach.subject, breach.ref, breach.flag.rawValue,
                                            money(breach.before), money(breach.after), ""]))
         }
+        // A pair's approval has one ref column here: `client/debtor`.
+        for limit in diff.limits {
+            lines.append(CSVEncoding.line(["limit", limit.delta > 0 ? "up" : "down", limit.subject, limit.ref, limit.field,
+                                           money(limit.before), money(limit.after), money(limit.delta)]))
+        }
         for move in diff.movements {
             lines.append(CSVEncoding.line(["movement", move.delta > 0 ? "up" : "down", move.subject, move.ref, move.field,
                                            money(move.before), money(move.after), money(move.delta)]))
@@ -72,6 +77,11 @@ struct DiffCommand: AsyncParsableCommand {
             header: ["change", "subject", "ref", "code", "over limit before", "over limit after"],
             rows: diff.breaches.map { [$0.change.rawValue, $0.subject, $0.ref, $0.flag.rawValue, money($0.before), money($0.after)] },
             rightAligned: [4, 5]).render() + "\n"
+        text += "\nLimits changed\n"
+        text += diff.limits.isEmpty ? "  none changed\n" : TextTable(
+            header: ["subject", "client", "debtor", "figure", "before", "after", "change"],
+            rows: diff.limits.map { [$0.subject, $0.clientRef ?? "", $0.debtorRef, $0.field, money($0.before), money($0.after), money($0.delta)] },
+            rightAligned: [4, 5, 6]).render() + "\n"
         text += "\nMoved most\n"
         text += diff.movements.isEmpty ? "  nothing moved\n" : TextTable(
             header: ["subject", "ref", "figure", "before", "after", "change"],

@@ -26,4 +26,8 @@ public enum HTMLReport {
     static let countryChartRows = 25
     /// The debtors the debtor section shows, by utilization.
     static let topDebtors = 20
+    /// "Cuts coming" lists the changes that take effect fewer than this many days after the as-of date.
+    static let cutWindowDays = 30
+    /// The debtors, by covered, whose insured share the insurance section shows.
+    static let insuredDebtors = 10
 }

@@ -24,6 +24,14 @@ extension HTMLReportPage {
                     entries.append(.init(subject: "debtor", ref: row.debtorRef, flag: flag, measure: "guaranteed",
                                          value: money(row.guaranteed),
                                          against: "\(row.pastDueDays.map(N.integer) ?? "—") days past due on average"))
+                case .limitCutPending:
+                    entries.append(.init(subject: "debtor", ref: row.debtorRef, flag: flag, measure: "projected excess",
+                                         value: money(row.projectedExcess),
+                                         against: "pending limit \(row.pendingLimit.map(money) ?? "—") from \(row.pendingOn?.description ?? "—"), "
+                                             + "guaranteed \(money(row.guaranteed)), credit limit \(money(row.creditLimit))"))
+                case .uninsuredExposure:
+                    entries.append(.init(subject: "debtor", ref: row.debtorRef, flag: flag, measure: "covered", value: money(row.covered),
+                                         against: "insured \(money(row.insured)), net loss \(money(row.netLoss))"))
                 default:
                     entries.append(.init(subject: "debtor", ref: row.debtorRef, flag: flag, measure: "guaranteed",
                                          value: money(row.guaranteed), against: util))
@@ -76,6 +84,10 @@ extension HTMLReportPage {
                              "\(N.percent(bp: row.roundShareBP)) of \(N.integer(row.roundInvoices)) recent invoices in round amounts")
                 case .newDebtorConcentration:
                     entry = ("new debtors' eligible", money(row.newDebtorEligible), "of eligible \(money(row.eligible))")
+                case .approvalCutPending:
+                    let cuts = report.pairs.filter { $0.clientRef == row.clientRef && Self.guaranteedCut($0) > 0 }
+                        .map { "\($0.debtorRef) to \($0.pendingApproved.map(money) ?? "—") from \($0.pendingOn?.description ?? "—")" }
+                    entry = ("approval cut", money(row.approvalCut), "pending approvals: \(cuts.isEmpty ? "—" : cuts.joined(separator: ", "))")
                 case .confidentialBelowRevenue, .confidentialWeakFinancials, .confidentialMode:
                     entry = ("guaranteed", money(row.guaranteed), "mode \(row.mode.rawValue), tier \(row.tierLetter)")
                 default:

@@ -18,6 +18,7 @@ extension HTMLReportPage {
             ["Guaranteed", money(p.guaranteed), "Clients", N.integer(p.clients)],
             ["Covered", money(p.covered), "Debtors", N.integer(p.debtors)],
             ["Risk-weighted", money(p.riskWeighted), "Documents that took part", N.integer(p.documents)],
+            ["Net loss after credit insurance", money(p.netLoss), "", ""],
         ]
         out += table([Column(title: "Figure"), Column(title: report.currency.code, numeric: true), Column(title: "Figure"),
                       Column(title: "Value", numeric: true)],

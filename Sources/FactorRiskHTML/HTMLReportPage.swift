@@ -33,6 +33,8 @@ struct HTMLReportPage {
         body += summary() + "\n"
         body += countries() + "\n"
         body += debtors() + "\n"
+        body += cutsComing() + "\n"
+        body += insurance() + "\n"
         body += concentration() + "\n"
         body += ageing() + "\n"
         body += flagSection(id: "breaches", title: "Breaches", level: .breach) + "\n"

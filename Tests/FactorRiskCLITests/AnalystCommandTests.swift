@@ -87,6 +87,8 @@ struct AnalystCommandTests {
                                         ("before", .string("55000.00")), ("after", .string("0.00")), ("change", .string("-55000.00"))])))
         let csv = try run(["diff", "--tenant", "demo", "--from", "2026-11-19", "--to", "2026-11-20", "--format", "csv"], databaseURL: url)
         #expect(csv.output.contains("breach,new,debtor,D3,DEBTOR_LIMIT_BREACH,,5000.00,"))
+        // The cut itself is listed among the limits that changed.
+        #expect(csv.output.contains("\nlimit,down,debtor,D3,credit_limit,100000.00,40000.00,-60000.00\n"), "\(csv.output)")
         let table = try run(["diff", "--tenant", "demo", "--from", "2026-11-19", "--to", "2026-11-20", "--format", "table"], databaseURL: url)
         #expect(table.output.contains("DEBTOR_LIMIT_BREACH") && table.output.contains("5,000.00"))
         let none = try run(["diff", "--tenant", "demo", "--from", "2026-11-01", "--to", "2026-11-20"], databaseURL: url)

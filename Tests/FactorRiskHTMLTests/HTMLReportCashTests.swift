@@ -9,10 +9,7 @@ import Testing
 struct HTMLReportCashTests {
     /// The cash example as of 2026-11-20, with its policy.json (deposit_days 5,
     /// round_min_invoices 4, slow_payer_days 10).
-    static let report: RiskReport = {
-        let portfolio = try! HTMLReportTests.fixture("cash")
-        return ReferenceEngine.compute(portfolio, asOf: CalendarDate(iso: "2026-11-20")!)
-    }()
+    static let report = HTMLReportTests.computed("cash")
 
     /// Three stored snapshots: nothing held a fortnight ago, 40,000.00 a week ago, 10,000.00 now.
     static let cashHistory: [HTMLReportInput.CashPoint] = [

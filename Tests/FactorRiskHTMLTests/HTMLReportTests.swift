@@ -22,10 +22,12 @@ struct HTMLReportTests {
         return try Portfolio(bundle: files, policy: policy)
     }
 
-    static let report: RiskReport = {
-        let portfolio = try! fixture("worked")
-        return ReferenceEngine.compute(portfolio, asOf: CalendarDate(iso: "2026-11-20")!)
-    }()
+    /// The reference engine's report of the fixture bundle `name` as of `asOf`.
+    static func computed(_ name: String, asOf: String = "2026-11-20") -> RiskReport {
+        ReferenceEngine.compute(try! fixture(name), asOf: date(asOf))
+    }
+
+    static let report = computed("worked")
 
     static func date(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
 
@@ -137,14 +139,15 @@ struct HTMLReportTests {
         #expect(page.contains("max-width: 1000px"))
         #expect(page.contains("system-ui"))
         let outline = XMLOutline.parse(page)
-        #expect(outline.sections.map(\.id) == ["summary", "countries", "debtors", "concentration", "ageing", "breaches", "warnings", "confidential", "cash"])
+        #expect(outline.sections.map(\.id) == ["summary", "countries", "debtors", "cuts", "insurance", "concentration", "ageing", "breaches", "warnings",
+                                                       "confidential", "cash"])
         #expect(outline.sections.allSatisfy { $0.firstChild == "h2" })
     }
 
     @Test("every chart is an inline SVG with a title, role img, a fixed viewBox, full width and text labels")
     func charts() {
         let outline = XMLOutline.parse(Self.page)
-        #expect(outline.svgs.count == 4)  // countries, debtors, concentration, ageing
+        #expect(outline.svgs.count == 5)  // countries, debtors, insurance, concentration, ageing
         for svg in outline.svgs {
             #expect(svg.firstChild == "title")
             #expect(svg.attributes["role"] == "img")
@@ -153,7 +156,7 @@ struct HTMLReportTests {
             #expect(viewBox.count == 4 && viewBox[0] == 0 && viewBox[1] == 0 && viewBox[2] > 0 && viewBox[3] > 0)
             #expect(svg.texts > 3)
         }
-        for id in ["countries", "debtors", "concentration", "ageing"] {
+        for id in ["countries", "debtors", "insurance", "concentration", "ageing"] {
             #expect(Self.svgs(Self.section(id)).count == 1, "\(id)")
         }
     }

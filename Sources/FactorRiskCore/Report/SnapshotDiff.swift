@@ -1,5 +1,6 @@
 /// What changed between two snapshots of a tenant: breaches that appeared, cleared or worsened,
-/// and the limits and availabilities that moved most. What an analyst reads first in the morning.
+/// the limits in force that changed (RULEBOOK §9.1), and the limits and availabilities that moved
+/// most. What an analyst reads first in the morning.
 public struct SnapshotDiff: Sendable, Equatable {
     /// A breach flag that appeared, cleared, or is in both snapshots with a larger excess.
     public struct BreachChange: Sendable, Equatable {
@@ -33,20 +34,48 @@ public struct SnapshotDiff: Sendable, Equatable {
         }
     }
 
+    /// A limit in force that is not the same on the two dates: a debtor's credit limit or a pair's
+    /// approval. Every one is listed (a cut or an expiry is news, however small), which the
+    /// movements, kept to the largest, would not promise.
+    public struct ChangedLimit: Sendable, Equatable {
+        /// The pair's client; nil for a debtor's credit limit.
+        public var clientRef: String?
+        public var debtorRef: String
+        public var before: Int64
+        public var after: Int64
+
+        public init(clientRef: String?, debtorRef: String, before: Int64, after: Int64) {
+            (self.clientRef, self.debtorRef, self.before, self.after) = (clientRef, debtorRef, before, after)
+        }
+
+        /// "debtor" or "pair".
+        public var subject: String { clientRef == nil ? "debtor" : "pair" }
+        /// The report field that changed: `credit_limit` (debtor) or `approved` (pair).
+        public var field: String { clientRef == nil ? "credit_limit" : "approved" }
+        /// The debtor's ref, or the pair's as `client/debtor`, for outputs with one reference column.
+        public var ref: String { clientRef.map { "\($0)/\(debtorRef)" } ?? debtorRef }
+        public var delta: Int64 { after - before }
+    }
+
     public var tenantRef: String
     public var currency: Currency
     public var from: CalendarDate
     public var to: CalendarDate
     /// New, then worsened, then cleared; each by subject and reference.
     public var breaches: [BreachChange]
+    /// Debtors' credit limits (by debtor), then pairs' approvals (by client, then debtor), of the
+    /// subjects in both snapshots; references in byte order.
+    public var limits: [ChangedLimit]
     /// For each field, the `top` largest moves by size, largest first.
     public var movements: [Movement]
 
     /// A diff worked out elsewhere (in PostgreSQL), in the order `init(from:to:top:)` gives.
     public init(
-        tenantRef: String, currency: Currency, from: CalendarDate, to: CalendarDate, breaches: [BreachChange], movements: [Movement]
+        tenantRef: String, currency: Currency, from: CalendarDate, to: CalendarDate, breaches: [BreachChange], limits: [ChangedLimit],
+        movements: [Movement]
     ) {
-        (self.tenantRef, self.currency, self.from, self.to, self.breaches, self.movements) = (tenantRef, currency, from, to, breaches, movements)
+        (self.tenantRef, self.currency, self.from, self.to) = (tenantRef, currency, from, to)
+        (self.breaches, self.limits, self.movements) = (breaches, limits, movements)
     }
 
     /// The amount a breach stands for: how far over its limit the subject is (for an embargo,
@@ -114,6 +143,8 @@ public struct SnapshotDiff: Sendable, Equatable {
             (order.firstIndex(of: $0.element.change)!, $0.offset) < (order.firstIndex(of: $1.element.change)!, $1.offset)
         }.map(\.element)
 
+        limits = Self.changedLimits(old, new)
+
         func moves<Row>(_ subject: String, _ field: String, _ old: [Row], _ new: [Row], key: (Row) -> String, value: (Row) -> Int64) -> [Movement] {
             let previous = Dictionary(old.map { (key($0), value($0)) }, uniquingKeysWith: { a, _ in a })
             return new.compactMap { row -> Movement? in
@@ -128,6 +159,26 @@ public struct SnapshotDiff: Sendable, Equatable {
             + moves("country", "limit", old.countries, new.countries, key: \.country, value: \.limit)
     }
 
+    /// The credit limits and approvals of `new` that differ from those of `old`, in `limits` order.
+    static func changedLimits(_ old: RiskReport, _ new: RiskReport) -> [ChangedLimit] {
+        func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        let limits = Dictionary(old.debtors.map { ($0.debtorRef, $0.creditLimit) }, uniquingKeysWith: { a, _ in a })
+        let debtors = new.debtors.compactMap { row -> ChangedLimit? in
+            guard let was = limits[row.debtorRef], was != row.creditLimit else { return nil }
+            return ChangedLimit(clientRef: nil, debtorRef: row.debtorRef, before: was, after: row.creditLimit)
+        }
+        .sorted { byteOrder($0.debtorRef, $1.debtorRef) }
+        struct Pair: Hashable { let client, debtor: String }
+        let approvals = Dictionary(old.pairs.map { (Pair(client: $0.clientRef, debtor: $0.debtorRef), $0.approved) },
+                                   uniquingKeysWith: { a, _ in a })
+        let pairs = new.pairs.compactMap { row -> ChangedLimit? in
+            guard let was = approvals[Pair(client: row.clientRef, debtor: row.debtorRef)], was != row.approved else { return nil }
+            return ChangedLimit(clientRef: row.clientRef, debtorRef: row.debtorRef, before: was, after: row.approved)
+        }
+        .sorted { $0.clientRef != $1.clientRef ? byteOrder($0.clientRef!, $1.clientRef!) : byteOrder($0.debtorRef, $1.debtorRef) }
+        return debtors + pairs
+    }
+
     /// The diff as JSON: money as strings with the base currency's digits, as in every report.
     public var json: JSONText {
         func money(_ value: Int64?) -> JSONText { value.map { .string(Money.format($0, exponent: currency.exponent)) } ?? .null }
@@ -137,6 +188,11 @@ public struct SnapshotDiff: Sendable, Equatable {
             ("breaches", .array(breaches.map {
                 .object([("change", .string($0.change.rawValue)), ("subject", .string($0.subject)), ("ref", .string($0.ref)),
                          ("code", .string($0.flag.rawValue)), ("before", money($0.before)), ("after", money($0.after))])
+            })),
+            ("limits", .array(limits.map {
+                .object([("subject", .string($0.subject)), ("client_ref", $0.clientRef.map(JSONText.string) ?? .null),
+                         ("debtor_ref", .string($0.debtorRef)), ("field", .string($0.field)), ("before", money($0.before)),
+                         ("after", money($0.after)), ("change", money($0.delta))])
             })),
             ("movements", .array(movements.map {
                 .object([("subject", .string($0.subject)), ("ref", .string($0.ref)), ("field", .string($0.field)),

@@ -1,8 +1,8 @@
 import FactorRiskCore
 
 /// What changed between two stored snapshots of a tenant, worked out in PostgreSQL: the breaches
-/// that are new, worsened or cleared (with how far over its limit each subject is), and the
-/// figures that moved most. The nightly job's closing summary and `diff` read the same query;
+/// that are new, worsened or cleared (with how far over its limit each subject is), the limits in
+/// force that changed, and the figures that moved most. The nightly job's closing summary and `diff` read the same query;
 /// `SnapshotDiff` in the core is the same comparison in plain Swift, and a test holds the two to
 /// the same answer.
 enum SnapshotChanges {
@@ -76,6 +76,24 @@ enum SnapshotChanges {
         """
     }
 
+    /// The credit limits (`client_ref` NULL) and approvals of the snapshot `$2` that differ from
+    /// those of `$3`, as `client_ref, debtor_ref, before, after`: debtors first, then pairs, by
+    /// reference in byte order (`SnapshotDiff.limits`).
+    static let limitChanges = """
+        SELECT client_ref, debtor_ref, before, after FROM (
+            SELECT NULL::text AS client_ref, n.debtor_ref, o.credit_limit AS before, n.credit_limit AS after
+            FROM snapshot_debtors n
+            JOIN snapshot_debtors o ON o.tenant_id = $1 AND o.as_of = $3 AND o.debtor_ref = n.debtor_ref
+            WHERE n.tenant_id = $1 AND n.as_of = $2 AND o.credit_limit <> n.credit_limit
+            UNION ALL
+            SELECT n.client_ref, n.debtor_ref, o.approved, n.approved
+            FROM snapshot_pairs n
+            JOIN snapshot_pairs o ON o.tenant_id = $1 AND o.as_of = $3 AND o.client_ref = n.client_ref AND o.debtor_ref = n.debtor_ref
+            WHERE n.tenant_id = $1 AND n.as_of = $2 AND o.approved <> n.approved
+        ) changed
+        ORDER BY client_ref IS NOT NULL, client_ref COLLATE "C", debtor_ref COLLATE "C"
+        """
+
     /// The figures `diff` follows: (subject, snapshot table, key column, figure).
     static let followed = [
         ("debtor", "snapshot_debtors", "debtor_ref", "available_limit"),
@@ -98,6 +116,10 @@ enum SnapshotChanges {
                     ref: try row.decode(at: 2), flag: flag, before: try row.decode(at: 4), after: try row.decode(at: 5))
             }
         }
+        let limits = try connection.query(limitChanges, [tenantID, to, from]).rows.map { row in
+            SnapshotDiff.ChangedLimit(clientRef: try row.decode(at: 0), debtorRef: try row.decode(at: 1),
+                                      before: try row.decode(at: 2), after: try row.decode(at: 3))
+        }
         var movements: [SnapshotDiff.Movement] = []
         for (subject, table, key, field) in followed {
             let sql = moves(table: table, key: "\"\(key)\"", field: "\"\(field)\"")
@@ -107,6 +129,7 @@ enum SnapshotChanges {
             }
         }
         return SnapshotDiff(
-            tenantRef: header.tenantRef, currency: header.currency, from: from, to: to, breaches: breaches, movements: movements)
+            tenantRef: header.tenantRef, currency: header.currency, from: from, to: to, breaches: breaches, limits: limits,
+            movements: movements)
     }
 }
