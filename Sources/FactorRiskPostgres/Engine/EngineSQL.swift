@@ -1,6 +1,6 @@
 import FactorRiskCore
 
-/// The production engine's statement: RULEBOOK.md §4, §6 and §8, set-based inside PostgreSQL.
+/// The production engine's statement: RULEBOOK.md §4, §6, §8 and §9.1–§9.3, set-based inside PostgreSQL.
 ///
 /// One statement takes `$1` = tenant id and `$2` = as-of date and writes every level of the
 /// snapshot. The documents issued by D are read once, open or closed, in one pass grouped in memory
@@ -13,7 +13,9 @@ import FactorRiskCore
 /// own data-modifying CTE.
 /// The same pass tells which pairs repeat an invoice amount; only their invoices are read again,
 /// by pair, for duplicate suspects (§8.3). One more read of the documents remains: those of the
-/// collections (their client and currency, §8.2). The reference engine in
+/// collections (their client and currency, §8.2). The limits in force and pending (§9.1, §9.2)
+/// come from `limit_changes`, one DISTINCT ON per kind of limit, and credit insurance (§9.3) is
+/// joined to the debtors. The reference engine in
 /// FactorRiskCore is the same rulebook in plain Swift; tests hold the two to the same figures.
 enum EngineSQL {
     /// Every snapshot table, deleted before a recalculation writes the date anew.
