@@ -9,8 +9,8 @@ import FactorRiskCore
 ///   past year, in step with `debtors.csv`, as an extract that keeps the two together writes it),
 ///   half of them an older change it replaced; of those debtors, 35 % have a cut announced in the
 ///   last 30 days and effective within 60 days (a fifth of the cuts an expiry to 0), 10 % a pending
-///   raise, 10 % a change announced only after the as-of date; 5 % of the debtors nobody holds an
-///   approval on have their limit expired (a change to 0 in force, which the file still shows);
+///   raise, 10 % a change announced only after the as-of date; and 5 % of those nobody holds an
+///   approval on have had their limit expire (a change to 0 in force, which the file still shows);
 /// - about 5 % of the approvals have a change: 60 % of those a pending cut (a quarter to 0), the
 ///   rest a past change in step with `approvals.csv`;
 /// - about 40 % of the debtors are insured: most for about their credit limit (80 to 120 %), one
@@ -32,7 +32,7 @@ struct SyntheticLimits {
     }
 
     /// One row of `insurance.csv`, the insured limit in EUR minor units.
-    struct Policy: Equatable, Sendable {
+    struct InsurancePolicy: Equatable, Sendable {
         var debtor: Int
         var insurer: String
         var insuredLimit: Int64
@@ -72,10 +72,10 @@ struct SyntheticLimits {
     /// 1,000 EUR in minor units: the step every drawn limit is rounded down to.
     static let step: Int64 = 100_000
 
-    /// `limit` times `bp` / 10,000, rounded down to 1,000 EUR, in integers (limits stay far below
-    /// the 9.2 × 10^14 EUR where the product would overflow).
+    /// `limit` times `bp` / 10,000, rounded down to 1,000 EUR: exact, the product in Int128 so that
+    /// no limit a bundle can hold overflows.
     static func scaled(_ limit: Int64, bp: Int) -> Int64 {
-        limit * Int64(bp) / 10_000 / step * step
+        Int64(Int128(limit) * Int128(bp) / 10_000) / step * step
     }
 
     /// Calls `emit` with every change of `world`'s credit limits (debtor by debtor), then of its
@@ -134,7 +134,7 @@ struct SyntheticLimits {
     }
 
     /// Calls `emit` with the credit insurance of each insured debtor of `world`, in debtor order.
-    static func policies(of world: SyntheticWorld, asOf: CalendarDate, seed: UInt64, _ emit: (Policy) throws -> Void) rethrows {
+    static func policies(of world: SyntheticWorld, asOf: CalendarDate, seed: UInt64, _ emit: (InsurancePolicy) throws -> Void) rethrows {
         var rng = SplitMix64.stream(9, of: seed)
         for (debtor, row) in world.debtors.enumerated() where rng.chance(insuredShare) {
             let share = rng.chance(partialCoverShare) ? rng.int(in: 2_000...6_000) : rng.int(in: 8_000...12_000)
@@ -148,7 +148,7 @@ struct SyntheticLimits {
                 else { asOf.adding(days: rng.int(in: 30...365)) }
             // A policy runs one to three years; an open-ended one started up to about three years ago.
             let validFrom = (validTo ?? asOf.adding(days: 365)).adding(days: -rng.int(in: 365...1_095))
-            try emit(Policy(debtor: debtor, insurer: insurer, insuredLimit: max(step, scaled(row.creditLimit, bp: share)),
+            try emit(InsurancePolicy(debtor: debtor, insurer: insurer, insuredLimit: max(step, scaled(row.creditLimit, bp: share)),
                             coverBP: cover, validFrom: validFrom, validTo: validTo))
         }
     }
