@@ -23,7 +23,10 @@ import FactorRiskCore
 ///   1 % of the clients leave paid invoices open (PAID_STILL_OPEN), and 2 % each issue
 ///   duplicates, invoice in round thousands, or lodge invoices on no platform (undeposited);
 /// - debtors pay around the due date: the open ledger is mostly current, about 3 % of it aged,
-///   and under 1 % of the debtors are slow payers (30 days past due on average).
+///   and under 1 % of the debtors are slow payers (30 days past due on average);
+/// - a fifth of the debtors with a credit-limit history, some with a cut pending, 5 % of the
+///   approvals with a change, 40 % of the debtors credit-insured, some of them for part of their
+///   limit or with a policy about to end (RULEBOOK §9; `SyntheticLimits` states the rates).
 ///
 /// The output depends only on `Parameters`: the same parameters give byte-identical rows on every
 /// run and platform, so a benchmark bundle can be regenerated instead of stored. Building the
@@ -72,8 +75,8 @@ public struct SyntheticPortfolio: Sendable {
         precondition(parameters.documents >= 0, "a portfolio cannot have \(parameters.documents) documents")
         precondition((1...64).contains(parameters.tenantRef.utf8.count), "a tenant_ref has 1 to 64 characters")
         precondition(
-            (2...9998).contains(parameters.asOf.year),
-            "the as-of date must leave room for 180 days of ageing and 90 days of terms"
+            (3...9998).contains(parameters.asOf.year),
+            "the as-of date must leave room for 180 days of ageing, 90 days of terms and two years of limit history"
         )
         self.parameters = parameters
         self.world = SyntheticWorld(documents: parameters.documents, seed: parameters.seed)
@@ -101,7 +104,8 @@ public struct SyntheticPortfolio: Sendable {
             case .collections: try emitCollections(into: &sink)
             case .remittances: try emitRemittances(into: &sink, refs: refs)
             case .documentEvents: try emitDocumentEvents(into: &sink)
-            case .limitChanges, .insurance: break
+            case .limitChanges: try emitLimitChanges(into: &sink, refs: refs)
+            case .insurance: try emitInsurance(into: &sink, refs: refs)
             }
             try sink.end(file)
         }

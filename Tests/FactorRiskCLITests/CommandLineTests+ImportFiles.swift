@@ -40,7 +40,25 @@ extension CommandLineTests {
         let unknown = try run(["import", "--tenant", "demo", named], databaseURL: database.conninfo)
         #expect(unknown.status == 1)
         #expect(unknown.output.contains("Documents.CSV: not a bundle file name (a bundle's files are tenant.csv,"), "\(unknown.output)")
-        #expect(unknown.output.contains("fx_rates.csv, collections.csv, remittances.csv, document_events.csv, policy.json)"), "\(unknown.output)")
+        #expect(unknown.output.contains("fx_rates.csv, collections.csv, remittances.csv, document_events.csv, limit_changes.csv, insurance.csv, policy.json)"), "\(unknown.output)")
+
+        // A file of rulebook version 3 alone: loaded against the stored debtors and clients, then again to no effect.
+        let limits = TestCluster.temporaryFolder("cli-limits")
+        try Fixtures.write("""
+            change_ref,debtor_ref,client_ref,new_limit,announced_on,effective_on
+            K1,D1,,120000.00,2026-11-01,2026-12-01
+            K2,D2,C1,0,2026-11-10,2026-11-20
+            """, "limit_changes.csv", in: limits)
+        let changes = try run(["import", "--tenant", "demo", "--file", "\(limits)/limit_changes.csv"], databaseURL: database.conninfo)
+        #expect(changes.status == 0, "\(changes.output)")
+        #expect(changes.output.contains("limit_changes.csv: 2 rows, 2 new, 0 updated, 0 unchanged"), "\(changes.output)")
+        let repeated = try run(["import", "--tenant", "demo", "--file", "\(limits)/limit_changes.csv"], databaseURL: database.conninfo)
+        #expect(repeated.output.contains("limit_changes.csv: 2 rows, 0 new, 0 updated, 2 unchanged"), "\(repeated.output)")
+        try Fixtures.write("debtor_ref,insurer,insured_limit,cover_bp,valid_from,valid_to\nD9,Coface,1.00,9000,2026-01-01,\n", "insurance.csv", in: limits)
+        let uninsurable = try run(["import", "--tenant", "demo", "--file", "\(limits)/insurance.csv"], databaseURL: database.conninfo)
+        #expect(uninsurable.status == 1)
+        #expect(uninsurable.output.contains("insurance.csv line 2, column debtor_ref: unknown debtor_ref \"D9\""), "\(uninsurable.output)")
+        try FileManager.default.removeItem(atPath: limits)
 
         // 64 MiB after a quote that never closes: read before the fix as one field, held whole.
         let quoted = try Fixtures.workedExampleCopy("cli-quote")

@@ -48,7 +48,7 @@ extension ImportTests {
         try Fixtures.write("", "Debtors.CSV", in: bundle)
         let failure = try await refused(bundle)
         let known = "tenant.csv, countries.csv, clients.csv, debtors.csv, approvals.csv, documents.csv, fx_rates.csv, "
-            + "collections.csv, remittances.csv, document_events.csv, policy.json"
+            + "collections.csv, remittances.csv, document_events.csv, limit_changes.csv, insurance.csv, policy.json"
         #expect(failure.issues.map(\.description) == [
             "Debtors.CSV: not a bundle file name (a bundle's files are \(known))",
             "document.csv: not a bundle file name (a bundle's files are \(known))",

@@ -40,6 +40,16 @@ struct ImportTests {
         return try #require(failure)
     }
 
+    /// Imports `bundle` a second time expecting no row inserted or updated and `rows` (the rows
+    /// as text, with their row versions) as they were; returns the second import's summary.
+    func reimportChangesNothing(_ bundle: String, tenant: String, rows: () throws -> [String]) async throws -> BundleImporter.Summary {
+        let before = try rows()
+        let again = try await importer.importBundle(directory: bundle, tenantRef: tenant)
+        #expect(again.files.allSatisfy { $0.inserted == 0 && $0.updated == 0 })
+        #expect(try rows() == before, "not even a row version changed")
+        return again
+    }
+
     @Test("the worked example loads: every row of every file, money in minor units")
     func loadsTheWorkedExample() async throws {
         let summary = try await importer.importBundle(directory: Fixtures.workedExample, tenantRef: "demo")

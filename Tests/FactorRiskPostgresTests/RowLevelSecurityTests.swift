@@ -49,11 +49,19 @@ struct RowLevelSecurityTests {
         try connection.query(
             "INSERT INTO document_events (tenant_id, doc_ref, event, event_date) VALUES ($1, 'I-' || $2, 'deposited', DATE '2026-11-01')",
             [id, ref])
+        try connection.query("""
+            INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, new_limit, announced_on, effective_on)
+            SELECT $1, 'L-' || $2, d.debtor_id, 400, DATE '2026-11-01', DATE '2026-12-01' FROM debtors d WHERE d.tenant_id = $1
+            """, [id, ref])
+        try connection.query("""
+            INSERT INTO insurance (tenant_id, debtor_id, insurer, insured_limit, cover_bp, valid_from)
+            SELECT $1, d.debtor_id, 'Coface', 450, 9000, DATE '2026-01-01' FROM debtors d WHERE d.tenant_id = $1
+            """, [id])
         return id
     }
 
     static let tenantTables = ["tenants", "policies", "countries", "clients", "debtors", "approvals", "documents", "fx_rates",
-                               "collections", "remittances", "document_events"]
+                               "collections", "remittances", "document_events", "limit_changes", "insurance"]
     static let snapshotTables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
     static let apiTables = ["api_keys", "limit_decisions", "live_states", "live_pairs", "live_debtors", "live_groups", "live_countries",
                             "live_changes", "tenant_counters"]
@@ -100,6 +108,14 @@ struct RowLevelSecurityTests {
             try connection.query("DELETE FROM fx_rates WHERE tenant_id = $1", [tenantB]).affectedRows
         }
         #expect(deleted == 0)
+        let limits = try connection.tenantTransaction(tenantA) { connection in
+            (try connection.query("UPDATE insurance SET cover_bp = 0 WHERE tenant_id = $1", [tenantB]).affectedRows,
+             try connection.query("DELETE FROM limit_changes WHERE tenant_id = $1", [tenantB]).affectedRows)
+        }
+        #expect(limits.0 == 0)
+        #expect(limits.1 == 0)
+        #expect(try connection.query("SELECT cover_bp FROM insurance WHERE tenant_id = $1", [tenantB]).first?.decode(Int.self, at: 0) == 9000)
+        #expect(try connection.query("SELECT count(*) FROM limit_changes WHERE tenant_id = $1", [tenantB]).first?.decode(Int.self, at: 0) == 1)
         let untouched = try connection.query(
             "SELECT credit_limit FROM debtors WHERE tenant_id = $1", [tenantB]).first?.decode(Int64.self, at: 0)
         #expect(untouched == 500)

@@ -70,6 +70,25 @@ struct SchemaTests {
         #expect(currency?.sqlState == "23503")
     }
 
+    @Test("a limit change below 0 or effective before its announcement, and insurance with cover above 100 % or ending before it starts, are refused",
+          arguments: [
+            ("negative new limit", "INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, new_limit, announced_on, effective_on) SELECT $1, 'BAD', debtor_id, -1, DATE '2026-11-01', DATE '2026-11-01' FROM debtors WHERE tenant_id = $1"),
+            ("effective before announced", "INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, new_limit, announced_on, effective_on) SELECT $1, 'BAD', debtor_id, 0, DATE '2026-11-02', DATE '2026-11-01' FROM debtors WHERE tenant_id = $1"),
+            ("negative insured limit", "UPDATE insurance SET insured_limit = -1 WHERE tenant_id = $1"),
+            ("cover above 10000 bp", "UPDATE insurance SET cover_bp = 10001 WHERE tenant_id = $1"),
+            ("valid_to before valid_from", "UPDATE insurance SET valid_to = valid_from - 1 WHERE tenant_id = $1"),
+          ])
+    func limitChecks(label: String, statement: String) throws {
+        let error = #expect(throws: PGError.self, "\(label)") {
+            try connection.query(statement, [tenant])
+        }
+        #expect(error?.sqlState == "23514", "\(label)")
+        // The seeded rows as they were; the bounds themselves are allowed.
+        #expect(try connection.query("SELECT count(*) FROM limit_changes WHERE tenant_id = $1", [tenant]).first?.decode(Int.self, at: 0) == 1)
+        try connection.query("UPDATE insurance SET cover_bp = 10000, valid_to = valid_from, insured_limit = 0 WHERE tenant_id = $1", [tenant])
+        try connection.query("UPDATE limit_changes SET new_limit = 0, effective_on = announced_on WHERE tenant_id = $1", [tenant])
+    }
+
     @Test("a tenant's policy row starts with the rulebook's defaults (§5)")
     func policyDefaults() throws {
         let row = try #require(try connection.query("""
@@ -86,6 +105,10 @@ struct SchemaTests {
         #expect(try (12..<16).map { try row.decode(Int.self, at: $0) } == [7, 1000, 2500, 8000])
         #expect(try row.decode(Int64?.self, at: 16) == nil)
         #expect(try row.decode(Int.self, at: 17) == 5)
+        // §5 of rulebook version 3: 30 days' notice of an insurance's end, no notice required of a limit cut.
+        let notices = try #require(try connection.query(
+            "SELECT insurance_notice_days, limit_notice_days FROM policies WHERE tenant_id = $1", [tenant]).first)
+        #expect(try [notices.decode(Int.self, at: 0), notices.decode(Int.self, at: 1)] == [30, 0])
     }
 
     @Test("the currencies table holds exactly the ISO 4217 table of the core")

@@ -108,7 +108,7 @@ struct SyntheticPortfolioTests {
         #expect(bundle.rows[.documents]?.first == [
             "I0000000001", "C000023", "D0001195", "invoice", "EUR", "11968.52", "11968.52", "2026-10-26", "2026-12-10", "false",
         ])
-        #expect(Self.fnv1a(bundle) == 0xF4A4_536D_363E_A66E)
+        #expect(Self.fnv1a(bundle) == 0xF4A7_A7CF_8456_D4A7)
     }
 
     @Test("every file comes once, in load order, with rows as wide as its header")
@@ -221,6 +221,36 @@ struct SyntheticPortfolioTests {
             #expect(issued <= due && issued <= Self.asOf && Self.asOf - issued <= 180, "\(document)")
             #expect(["invoice", "credit_note"].contains(document["kind"] ?? ""))
             #expect(["true", "false"].contains(document["disputed"] ?? ""))
+        }
+    }
+
+    @Test("limit changes and insurance: known debtors and approvals, EUR amounts, effective ≥ announced, valid_to ≥ valid_from")
+    func limitsRules() throws {
+        let debtors = Set(bundle.records(.debtors).compactMap { $0["debtor_ref"] })
+        let approvals = Set(bundle.records(.approvals).map { "\($0["client_ref"] ?? "")|\($0["debtor_ref"] ?? "")" })
+        let changes = bundle.records(.limitChanges)
+        #expect(!changes.isEmpty)
+        for change in changes {
+            #expect(debtors.contains(change["debtor_ref"] ?? ""), "\(change)")
+            if let client = change["client_ref"], !client.isEmpty {
+                #expect(approvals.contains("\(client)|\(change["debtor_ref"] ?? "")"), "\(change)")
+            }
+            #expect(try Money.parse(change["new_limit"] ?? "", exponent: 2) >= 0)
+            let announced = try #require(CalendarDate(iso: change["announced_on"] ?? ""))
+            let effective = try #require(CalendarDate(iso: change["effective_on"] ?? ""))
+            #expect(announced <= effective, "\(change)")
+        }
+        let policies = bundle.records(.insurance)
+        #expect(!policies.isEmpty)
+        for policy in policies {
+            #expect(debtors.contains(policy["debtor_ref"] ?? ""), "\(policy)")
+            #expect(!(policy["insurer"] ?? "").isEmpty)
+            #expect(try Money.parse(policy["insured_limit"] ?? "", exponent: 2) >= 0)
+            #expect(Int(policy["cover_bp"] ?? "").map { (0...10_000).contains($0) } == true)
+            let from = try #require(CalendarDate(iso: policy["valid_from"] ?? ""))
+            if let to = policy["valid_to"], !to.isEmpty {
+                #expect(try #require(CalendarDate(iso: to)) >= from, "\(policy)")
+            }
         }
     }
 
