@@ -255,6 +255,25 @@ struct LimitDecisionTests {
         }
     }
 
+    @Test("two decisions on one limit against the same previous value serialise: one is recorded, the other is a conflict")
+    func concurrentDecisions() async throws {
+        try await APIHarness.run("limits-concurrent") { api in
+            let tenant = try await Self.limitsTenant(api)
+            let writer = api.client(tenant.write)
+            for round in 0..<5 {
+                // Each round decides against the value the previous round left in force today.
+                let previous = round == 0 ? "200000.00" : "\(200 + round)000.00"
+                async let first = writer.send("PUT", "/v1/debtors/M1/credit-limit", body: Self.limit("\(201 + round)000.00", previous: previous))
+                async let second = writer.send("PUT", "/v1/debtors/M1/credit-limit", body: Self.limit("\(201 + round)000.00", previous: previous))
+                let statuses = try await [first.status, second.status].sorted()
+                #expect(statuses == [200, 409], "round \(round)")
+            }
+            let audit = try await api.client(tenant.admin).get("/v1/decisions")
+            #expect(Self.column(audit.json["decisions"], "old_value") == ["204000.00", "203000.00", "202000.00", "201000.00", "200000.00"].map { .string($0) },
+                    "\(audit.body)")
+        }
+    }
+
     @Test("the purchase check refuses what a pending cut would not allow, and says so")
     func purchaseAgainstPendingCut() async throws {
         try await APIHarness.run("limits-check") { api in
