@@ -18,8 +18,12 @@ extension PostgresDecisionStore {
         LEFT JOIN clients c ON c.tenant_id = $1 AND c.client_id = l.client_id
         """
 
+    /// The tenant's transaction and the query in one pipeline: one round trip, as the live answers.
     public func limits(_ tenant: TenantScope, debtorRef: String) async throws -> DebtorLimits? {
-        try await pool.tenantTransaction(tenant.id) { try Self.debtorLimits(debtorRef, try $0.query(Self.limitsQuery, [tenant.id, debtorRef]).rows) }
+        let prologue = tenant.prologue
+        let results = try await pool.pipeline(
+            [.statement("BEGIN")] + prologue.map { .statement($0) } + [.statement(Self.limitsQuery, [tenant.id, debtorRef]), .statement("COMMIT")])
+        return try Self.debtorLimits(debtorRef, results[1 + prologue.count].rows)
     }
 
     /// The rows of `limitsQuery` gathered by limit, each limit's changes in the order of §9.1.
