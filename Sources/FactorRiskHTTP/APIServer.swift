@@ -57,6 +57,7 @@ public enum APIServer {
         LiveController(store: stores.live, limiter: LiveBuildLimiter(perMinute: configuration.liveBuildsPerMinute)).register(on: v1)
         reports.register(on: v1)
         WritesController(documents: stores.documents, decisions: stores.decisions).register(on: v1)
+        LimitsController(store: stores.decisions).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
         reports.registerPage(on: router.group("reports").add(middleware: auth))
         // Last, once every route is known: it only sees requests that matched none.

@@ -69,8 +69,10 @@ struct LiveController {
         let result = PurchaseCheck(
             amount: amount, pair: pair, debtor: exposure.debtor, group: exposure.group, country: exposure.country, affiliate: affiliate)
         func money(_ value: Int64) -> JSONText { .string(Money.format(value, exponent: exponent)) }
+        // The pending change's entry says when it takes effect.
         let limits: [JSONText] = result.limits.map { limit in
-            .object([("limit", .string(limit.kind.rawValue)), ("ref", .string(limit.ref)), ("headroom", money(limit.headroom))])
+            .object([("limit", .string(limit.kind.rawValue)), ("ref", .string(limit.ref)), ("headroom", money(limit.headroom))]
+                    + (limit.effectiveOn.map { [("effective_on", .string($0.description))] } ?? []))
         }
         let reason: JSONText = result.ineligibleReason.map { .string($0.rawValue) } ?? .null
         let members: [(String, JSONText)] = [

@@ -125,14 +125,18 @@ struct WritesController {
 
     // MARK: Limit decisions
 
-    /// A decision's body: the new value, why, and optionally the value the caller believes current.
+    /// A decision's body: the new value, why, from when (default today), whether an admin marks it
+    /// urgent, and optionally the value the caller believes in force on that date.
     struct Decision {
         var value: Int64
         var reason: String
         var previous: Int64?
+        var effectiveOn: CalendarDate
+        var urgent: Bool
 
-        init(_ request: Request, context: APIContext, field: String, exponent: Int) async throws {
-            let members = try await RequestInput.jsonObject(request, context: context, allowed: [field, "reason", "previous"])
+        init(_ request: Request, context: APIContext, field: String, exponent: Int, today: CalendarDate) async throws {
+            let members = try await RequestInput.jsonObject(request, context: context,
+                                                            allowed: [field, "reason", "previous", "effective_on", "urgent"])
             let raw = try RequestInput.string(members, field, path: "$.\(field)", required: true)!
             value = try RequestInput.money(raw, exponent: exponent, path: "$.\(field)")
             guard value >= 0 else { throw WritesController.invalid([.init("$.\(field)", "may not be negative")]) }
@@ -141,6 +145,35 @@ struct WritesController {
             previous = try RequestInput.string(members, "previous", path: "$.previous", required: false).map { raw throws(APIError) in
                 try RequestInput.money(raw, exponent: exponent, path: "$.previous")
             }
+            effectiveOn = today
+            if let text = try RequestInput.string(members, "effective_on", path: "$.effective_on", required: false) {
+                guard let date = CalendarDate(iso: text) else {
+                    throw WritesController.invalid([.init("$.effective_on", "\"\(text)\" is not a date (YYYY-MM-DD)")])
+                }
+                // A decision cannot change the past: what was in force stays as the reports showed it.
+                guard date >= today else {
+                    throw WritesController.invalid([.init("$.effective_on", "\(date) is before today, \(today): a decision cannot change the past")])
+                }
+                effectiveOn = date
+            }
+            switch members.first(where: { $0.0 == "urgent" })?.1 {
+            case nil: urgent = false
+            case .bool(let flag)?: urgent = flag
+            case let other?: throw WritesController.invalid([.init("$.urgent", "expected a boolean, found \(other.typeName)")])
+            }
+        }
+
+        /// What the store records, decided by `identity` on `today`. Only an admin may mark a decision urgent.
+        func request(_ identity: APIIdentity, today: CalendarDate) throws(APIError) -> LimitDecisionRequest {
+            if urgent, identity.role < .admin {
+                throw APIError(.forbidden, "insufficient_role",
+                               "only a key with the admin role may mark a decision urgent; this key has \(identity.role.rawValue)",
+                               details: [.init("$.urgent", "needs the admin role")])
+            }
+            var request = LimitDecisionRequest(value: value, effectiveOn: effectiveOn, today: today, reason: reason, author: identity.author)
+            request.previous = previous
+            request.urgent = urgent
+            return request
         }
     }
 
@@ -150,11 +183,11 @@ struct WritesController {
 
     static func conflict(_ previous: Int64, current: Int64, exponent: Int) -> APIError {
         APIError(.conflict, "conflict",
-                 "the current value is \(Money.format(current, exponent: exponent)), not \(Money.format(previous, exponent: exponent)): someone changed it; reload and decide again",
-                 details: [.init("$.previous", "the current value is \(Money.format(current, exponent: exponent))")])
+                 "the value in force is \(Money.format(current, exponent: exponent)), not \(Money.format(previous, exponent: exponent)): someone changed it; reload and decide again",
+                 details: [.init("$.previous", "the value in force is \(Money.format(current, exponent: exponent))")])
     }
 
-    /// Runs a decision, answering the store's refusals as the API does (404, 409).
+    /// Runs a decision, answering the store's refusals as the API does (404, 409, 422).
     func decide(exponent: Int, _ body: () async throws -> LimitDecision) async throws -> LimitDecision {
         do {
             return try await body()
@@ -162,23 +195,33 @@ struct WritesController {
             throw APIError.notFound(what)
         } catch LimitDecisionError.conflict(let previous, let current) {
             throw Self.conflict(previous, current: current, exponent: exponent)
+        } catch LimitDecisionError.noticeRequired(let days, let earliest) {
+            let message = "a cut takes effect at least \(days) days after it is decided: on \(earliest) at the earliest, unless an admin marks it urgent"
+            throw APIError(.unprocessableContent, "notice_required", message, details: [.init("$.effective_on", message)])
         }
+    }
+
+    /// The members of a decision's answer after the subject's: the value before, and the decision as recorded.
+    static func recorded(_ made: LimitDecision, identity: APIIdentity, exponent: Int) -> [(String, JSONText)] {
+        [
+            ("previous", .string(Money.format(made.oldValue ?? 0, exponent: exponent))),
+            ("effective_on", made.effectiveOn.map { .string($0.description) } ?? .null), ("urgent", .bool(made.urgent)),
+            ("change_ref", made.changeRef.map { .string($0) } ?? .null), ("decision_id", .integer(made.id)),
+            ("decided_at", .string(made.decidedAt)), ("decided_by", .string(identity.author)),
+        ]
     }
 
     @Sendable func creditLimit(_ request: Request, context: APIContext) async throws -> Response {
         let identity = try context.caller(atLeast: .write)
         let ref = try context.pathParameter("debtor_ref")
         let exponent = try await exponent(identity)
-        let decision = try await Decision(request, context: context, field: "credit_limit", exponent: exponent)
-        let made = try await decide(exponent: exponent) {
-            try await decisionStore.setCreditLimit(identity.tenant, debtorRef: ref, to: decision.value, previous: decision.previous,
-                                                   reason: decision.reason, author: identity.author)
-        }
-        func money(_ value: Int64) -> JSONText { .string(Money.format(value, exponent: exponent)) }
+        let today = CalendarDate.today()
+        let decision = try await Decision(request, context: context, field: "credit_limit", exponent: exponent, today: today)
+        let asked = try decision.request(identity, today: today)
+        let made = try await decide(exponent: exponent) { try await decisionStore.setCreditLimit(identity.tenant, debtorRef: ref, asked) }
         return .json(.object([
-            ("debtor_ref", .string(ref)), ("credit_limit", money(decision.value)), ("previous", money(made.oldValue ?? 0)),
-            ("decision_id", .integer(made.id)), ("decided_at", .string(made.decidedAt)), ("decided_by", .string(identity.author)),
-        ]))
+            ("debtor_ref", .string(ref)), ("credit_limit", .string(Money.format(decision.value, exponent: exponent))),
+        ] + Self.recorded(made, identity: identity, exponent: exponent)))
     }
 
     @Sendable func approval(_ request: Request, context: APIContext) async throws -> Response {
@@ -186,17 +229,16 @@ struct WritesController {
         let clientRef = try context.pathParameter("client_ref")
         let debtorRef = try context.pathParameter("debtor_ref")
         let exponent = try await exponent(identity)
-        let decision = try await Decision(request, context: context, field: "approved", exponent: exponent)
+        let today = CalendarDate.today()
+        let decision = try await Decision(request, context: context, field: "approved", exponent: exponent, today: today)
+        let asked = try decision.request(identity, today: today)
         let made = try await decide(exponent: exponent) {
-            try await decisionStore.setApproval(identity.tenant, clientRef: clientRef, debtorRef: debtorRef, to: decision.value,
-                                                previous: decision.previous, reason: decision.reason, author: identity.author)
+            try await decisionStore.setApproval(identity.tenant, clientRef: clientRef, debtorRef: debtorRef, asked)
         }
-        func money(_ value: Int64) -> JSONText { .string(Money.format(value, exponent: exponent)) }
         return .json(.object([
-            ("client_ref", .string(clientRef)), ("debtor_ref", .string(debtorRef)), ("approved", money(decision.value)),
-            ("previous", money(made.oldValue ?? 0)), ("decision_id", .integer(made.id)), ("decided_at", .string(made.decidedAt)),
-            ("decided_by", .string(identity.author)),
-        ]))
+            ("client_ref", .string(clientRef)), ("debtor_ref", .string(debtorRef)),
+            ("approved", .string(Money.format(decision.value, exponent: exponent))),
+        ] + Self.recorded(made, identity: identity, exponent: exponent)))
     }
 
     @Sendable func decisions(_ request: Request, context: APIContext) async throws -> Response {
@@ -218,6 +260,8 @@ struct WritesController {
                 ("debtor_ref", .string(decision.debtorRef)), ("old_value", money(decision.oldValue)),
                 ("new_value", money(decision.newValue)), ("decided_by", .string(decision.decidedBy)),
                 ("reason", .string(decision.reason)),
+                ("effective_on", decision.effectiveOn.map { .string($0.description) } ?? .null), ("urgent", .bool(decision.urgent)),
+                ("change_ref", decision.changeRef.map { .string($0) } ?? .null),
             ])
         }
         let next: JSONText = found.count > limit ? .string(String(found[limit - 1].id)) : .null

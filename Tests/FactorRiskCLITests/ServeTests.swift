@@ -106,7 +106,10 @@ struct ServeTests {
         for _ in 0..<100 where server.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!server.isRunning)
         #expect(server.terminationStatus == 0)
-        let limit = try blocker.query("SELECT credit_limit FROM debtors WHERE debtor_ref = 'D1'").first?.decode(Int64.self, at: 0)
+        // The decision is a change of D1's limit; debtors.csv's value stays.
+        let limit = try blocker.query("""
+            SELECT new_limit FROM limit_changes l JOIN debtors d USING (tenant_id, debtor_id) WHERE d.debtor_ref = 'D1' AND l.client_id IS NULL
+            """).first?.decode(Int64.self, at: 0)
         #expect(limit == 14_000_000)
     }
 

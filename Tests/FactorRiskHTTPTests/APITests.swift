@@ -206,7 +206,7 @@ struct APITests {
         }
     }
 
-    @Test("writes move the live answers: new invoices, a raised approval and a cut credit limit, audited, equal a recalculation")
+    @Test("writes move the live answers: new invoices at once, a raised approval and a cut credit limit from today, audited, equal a recalculation")
     func writesAndAudit() async throws {
         try await APIHarness.run("api-writes") { api in
             let writer = api.client(api.write)
@@ -232,24 +232,36 @@ struct APITests {
             #expect((try await writer.send("PUT", "/v1/debtors/D3/credit-limit", body: #"{"credit_limit": "1.00"}"#)).status == 422)
             #expect((try await writer.send("PUT", "/v1/debtors/D3/credit-limit", body: #"{"credit_limit": "1.00", "reason": "x", "by": "me"}"#)).status == 422)
 
-            // Live answers after the writes equal what a recalculation of the same data stores.
-            let live = try await writer.get("/v1/debtors/D3/exposure?as_of=2026-11-20")
-            let liveD1 = try await writer.get("/v1/debtors/D1/exposure?as_of=2026-11-20")
-            let liveC1 = try await writer.get("/v1/clients/C1/availability?as_of=2026-11-20")
-            try await api.pool.tenantTransaction(api.demo) { try ProductionEngine.recalculate($0, tenantID: api.demo, asOf: APIHarness.asOf) }
-            for (answer, level, key, ref, field) in [(live, "debtor", "debtor_ref", "D3", "debtor"), (liveD1, "debtor", "debtor_ref", "D1", "debtor"),
-                                                     (liveC1, "client", "client_ref", "C1", "client")] {
-                let stored = try await writer.get("/v1/reports/\(level)?as_of=2026-11-20")
-                guard case .array(let rows)? = stored.json["rows"] else { Issue.record("\(stored.body)"); continue }
-                #expect(answer.json[field] == rows.first { $0[key] == .string(ref) }, "\(ref): \(answer.body)")
+            // Live answers after the writes equal what a recalculation of the same data stores: on
+            // 2026-11-20, before the decisions (announced and effective today), and today.
+            let today = CalendarDate.today()
+            var answers: [CalendarDate: (d3: JSONValue, d1: JSONValue)] = [:]
+            for date in [APIHarness.asOf, today] {
+                let live = try await writer.get("/v1/debtors/D3/exposure?as_of=\(date)")
+                let liveD1 = try await writer.get("/v1/debtors/D1/exposure?as_of=\(date)")
+                let liveC1 = try await writer.get("/v1/clients/C1/availability?as_of=\(date)")
+                try await api.pool.tenantTransaction(api.demo) { try ProductionEngine.recalculate($0, tenantID: api.demo, asOf: date) }
+                for (answer, level, key, ref, field) in [(live, "debtor", "debtor_ref", "D3", "debtor"), (liveD1, "debtor", "debtor_ref", "D1", "debtor"),
+                                                         (liveC1, "client", "client_ref", "C1", "client")] {
+                    let stored = try await writer.get("/v1/reports/\(level)?as_of=\(date)")
+                    guard case .array(let rows)? = stored.json["rows"] else { Issue.record("\(stored.body)"); continue }
+                    #expect(answer.json[field] == rows.first { $0[key] == .string(ref) }, "\(date) \(ref): \(answer.body)")
+                }
+                answers[date] = (live.json, liveD1.json)
             }
-            // By hand: D3 had 45,000.00 guaranteed; N1 adds 20,000.00 within C1's 80,000 approval; N2 is USD 1,000.01 × 0.9 = 900.01
-            // (900.009 rounded) on C2–D3, approved 500.00 → 500.00 guaranteed. 65,500.00 on a 60,000.00 limit: a breach.
-            #expect(live.json["debtor"]?["guaranteed"] == .string("65500.00"))
-            // Approvals on D3 now total 80,500.00, above the new limit too.
-            #expect(live.json["debtor"]?["flags"] == .array([.string("DEBTOR_LIMIT_BREACH"), .string("DEBTOR_OVER_ALLOCATED")]))
+            // By hand, on 2026-11-20: D3 had 45,000.00 guaranteed; N1 adds 20,000.00 within C1's 80,000 approval; N2 (C2–D3)
+            // is unapproved then: 65,000.00 on the limit of 100,000.00 then in force.
+            let before = answers[APIHarness.asOf]?.d3["debtor"]
+            #expect(before?["guaranteed"] == .string("65000.00"))
+            #expect(before?["credit_limit"] == .string("100000.00"))
             // I1 paid down by 20,000.00: C1–D1 eligible 45,000.00.
-            #expect(liveD1.json["pairs"].flatMap { if case .array(let p) = $0 { p.first?["eligible"] } else { nil } } == .string("45000.00"))
+            #expect(answers[APIHarness.asOf]?.d1["pairs"].flatMap { if case .array(let p) = $0 { p.first?["eligible"] } else { nil } } == .string("45000.00"))
+            // Today the decisions are in force: a 60,000.00 limit, C2–D3 approved 500.00; approvals on D3 total 80,500.00, above the limit.
+            let after = answers[today]?.d3["debtor"]
+            #expect(after?["credit_limit"] == .string("60000.00"))
+            #expect(after?["approved_total"] == .string("80500.00"))
+            if case .array(let flags)? = after?["flags"] { #expect(flags.contains(.string("DEBTOR_OVER_ALLOCATED"))) } else { Issue.record("no flags") }
+            #expect(answers[today]?.d3["pairs"].flatMap { if case .array(let p) = $0 { p.first { $0["client_ref"] == .string("C2") }?["approved"] } else { nil } } == .string("500.00"))
 
             let audit = try await api.client(api.admin).get("/v1/decisions")
             guard case .array(let decisions)? = audit.json["decisions"] else { Issue.record("\(audit.body)"); return }

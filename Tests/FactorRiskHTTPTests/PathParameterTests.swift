@@ -31,7 +31,7 @@ struct PathParameterTests {
         try await BundleImporter(pool: api.pool).importBundle(directory: folder, tenantRef: "other")
     }
 
-    @Test("a debtor D 1, DÉ1, D/1, D?1, D%1 or D 1/x is found escaped by exposure, check, credit-limit and approvals")
+    @Test("a debtor D 1, DÉ1, D/1, D?1, D%1 or D 1/x is found escaped by exposure, check, credit-limit, approvals and limits")
     func debtorRoutes() async throws {
         try await APIHarness.run("api-path-debtors") { api in
             try await Self.importRefs(api)
@@ -55,6 +55,9 @@ struct PathParameterTests {
                 #expect(approval.status == 200, "\(ref): \(approval.body)")
                 #expect(approval.json["client_ref"] == .string(Self.clientRef))
                 #expect(approval.json["debtor_ref"] == .string(ref))
+                let limits = try await reader.get("/v1/debtors/\(debtor)/limits")
+                #expect(limits.status == 200, "\(ref): \(limits.body)")
+                #expect(limits.json["debtor_ref"] == .string(ref))
             }
             let availability = try await reader.get("/v1/clients/\(client)/availability")
             #expect(availability.status == 200, "\(availability.body)")

@@ -29,12 +29,15 @@ struct TenantIDsTests {
         }
         #expect(keys == ["demo 1", "demo 2", "second 1", "demo 3", "second 2"])
 
+        func decision(_ value: Int64) -> LimitDecisionRequest {
+            LimitDecisionRequest(value: value, reason: "review", author: "test")
+        }
         var decisions: [String] = []
         for tenant in [second, second, demo, second] {
-            let made = try await stores.decisions.setCreditLimit(tenant, debtorRef: "D1", to: 100_000, previous: nil, reason: "review", author: "test")
+            let made = try await stores.decisions.setCreditLimit(tenant, debtorRef: "D1", decision(100_000))
             decisions.append("\(tenant == demo ? "demo" : "second") \(made.id)")
         }
-        let approval = try await stores.decisions.setApproval(demo, clientRef: "C1", debtorRef: "D1", to: 5_000, previous: nil, reason: "r", author: "t")
+        let approval = try await stores.decisions.setApproval(demo, clientRef: "C1", debtorRef: "D1", decision(5_000))
         #expect(decisions == ["second 1", "second 2", "demo 1", "second 3"])
         #expect(approval.id == 2)
         #expect(try await stores.decisions.decisions(demo, before: Int64.max, limit: 10).map(\.id) == [2, 1])

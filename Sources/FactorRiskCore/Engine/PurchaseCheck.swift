@@ -4,15 +4,27 @@
 /// cross-aged pair guarantees nothing new), and fit under every limit above it: the pair's
 /// approval (what is left of it above the pair's eligible ledger), the debtor's credit limit, its
 /// country's limit and its group's large-exposure limit, the three headrooms §4.8 takes the
-/// minimum of for `available_limit`.
+/// minimum of for `available_limit`, and, while a change of the debtor's credit limit is pending
+/// (§9.2), what the debtor can hold once it takes effect: the desk does not buy today what an
+/// announced cut will put over the limit.
 public struct PurchaseCheck: Sendable, Equatable {
     /// A limit the invoice is held against, and what is left of it.
     public struct Limit: Sendable, Equatable {
-        public enum Kind: String, Sendable, CaseIterable { case approval, debtor, country, group }
+        public enum Kind: String, Sendable, CaseIterable { case approval, debtor, country, group, pending }
         public var kind: Kind
-        /// The pair as "client/debtor", the debtor, the country or the group.
+        /// The pair as "client/debtor", the debtor (for its credit limit and its pending change),
+        /// the country or the group.
         public var ref: String
         public var headroom: Int64
+        /// The date the pending change takes effect; nil for the limits in force.
+        public var effectiveOn: CalendarDate?
+
+        public init(kind: Kind, ref: String, headroom: Int64, effectiveOn: CalendarDate? = nil) {
+            self.kind = kind
+            self.ref = ref
+            self.headroom = headroom
+            self.effectiveOn = effectiveOn
+        }
     }
 
     public var amount: Int64
@@ -47,6 +59,9 @@ public struct PurchaseCheck: Sendable, Equatable {
             Limit(kind: .country, ref: country.country, headroom: country.headroom),
             Limit(kind: .group, ref: group.groupRef, headroom: group.limit - group.guaranteed),
         ]
+        if let pending = debtor.pendingLimit {
+            limits.append(Limit(kind: .pending, ref: debtor.debtorRef, headroom: pending - debtor.guaranteed, effectiveOn: debtor.pendingOn))
+        }
         availableLimit = debtor.availableLimit
     }
 }
