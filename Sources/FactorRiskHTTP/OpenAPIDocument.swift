@@ -65,6 +65,11 @@ public enum OpenAPIDocument {
         case .reference: type("string")
         case .country: reference("CountryCode")
         case .mode, .tier: type("string")
+        case .money where column.nullable:
+            // A limit that may not be set (`pending_limit`): an amount, or null.
+            members.append(("anyOf", .array([
+                .object([("$ref", .string("#/components/schemas/Money"))]), .object([("type", .string("null"))]),
+            ])))
         case .money: reference("Money")
         case .basisPoints, .ppm, .count, .grade, .days: type("integer")
         case .date: type("string")
