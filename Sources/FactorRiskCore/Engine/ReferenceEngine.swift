@@ -1,18 +1,25 @@
-/// The rulebook (RULEBOOK.md §4, §6, §8 and §9.1–§9.3) as plain Swift over in-memory values.
+/// The rulebook (RULEBOOK.md §4, §6, §8 and §9) as plain Swift over in-memory values.
 ///
 /// Written to be read side by side with the rulebook, section by section, not for speed: it is
 /// the reference the production engine (set-based SQL inside PostgreSQL) is tested against.
 public enum ReferenceEngine {
-    /// Computes every row of every level for `portfolio` as of `date`.
-    public static func compute(_ portfolio: Portfolio, asOf date: CalendarDate) -> RiskReport {
+    /// Computes every row of every level for `portfolio` as of `date`, under `scenario` (§9.4; none by default).
+    public static func compute(_ portfolio: Portfolio, asOf date: CalendarDate, scenario: Scenario = Scenario()) -> RiskReport {
         let policy = portfolio.policy
         let base = portfolio.tenant.baseCurrency
         var report = RiskReport(tenantRef: portfolio.tenant.ref, asOf: date, currency: base)
         let clientsByRef = Dictionary(portfolio.clients.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
         let debtorsByRef = Dictionary(portfolio.debtors.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
         func country(_ code: String) -> Portfolio.Country {
-            portfolio.countries[code] ?? Portfolio.Country(grade: policy.defaultCountryGrade, embargoed: false, limit: nil)
+            var risk = portfolio.countries[code] ?? Portfolio.Country(grade: policy.defaultCountryGrade, embargoed: false, limit: nil)
+            // §9.4 (b): a named country has its new grade (an explicit limit still wins, §4.7).
+            if let grade = scenario.grades[code] { risk.grade = grade }
+            return risk
         }
+        // §9.4 (a): no document of a debtor of a defaulted group takes part anywhere in §4 or §8, and
+        // such pairs' approvals are 0; collections and remittances still count.
+        let defaultedDebtors = Set(portfolio.debtors.filter { scenario.defaulted.contains($0.groupRef ?? $0.ref) }.map(\.ref))
+        let documents = defaultedDebtors.isEmpty ? portfolio.documents : portfolio.documents.filter { !defaultedDebtors.contains($0.debtorRef) }
 
         // §9.1: each approval in force on D; §9.2: each limit's changes, for its next pending one.
         let debtorChanges = Dictionary(grouping: portfolio.limitChanges.filter { $0.clientRef == nil }, by: \.debtorRef)
@@ -23,6 +30,7 @@ public enum ReferenceEngine {
         for (pair, changes) in pairChanges {
             if let change = LimitHistory.inForce(changes, on: date) { approvals[pair] = change.newLimit }
         }
+        for pair in approvals.keys where defaultedDebtors.contains(pair.debtorRef) { approvals[pair] = 0 }
 
         // §4: the documents that take part, with o = fx(open_amount, currency). A document without a
         // rate is listed when it is open or falls in the dilution window (§8.1).
@@ -40,7 +48,7 @@ public enum ReferenceEngine {
         }
         var parts: [Portfolio.Pair: [Part]] = [:]
         var missingFX: [String] = []
-        for document in portfolio.documents where document.issueDate <= date {
+        for document in documents where document.issueDate <= date {
             let open = document.openAmount != 0
             guard let o = converted(document.openAmount, document.currency) else {
                 if open || inWindow(document, days: policy.dilutionWindowDays) { missingFX.append(document.ref) }
@@ -54,7 +62,7 @@ public enum ReferenceEngine {
         }
         // §8.3: each pair's first invoice issued on or before D, open or closed, with a rate or not.
         var firstInvoice: [Portfolio.Pair: CalendarDate] = [:]
-        for document in portfolio.documents where document.kind == .invoice && document.issueDate <= date {
+        for document in documents where document.kind == .invoice && document.issueDate <= date {
             let pair = Portfolio.Pair(document.clientRef, document.debtorRef)
             firstInvoice[pair] = min(firstInvoice[pair] ?? document.issueDate, document.issueDate)
         }
@@ -146,7 +154,7 @@ public enum ReferenceEngine {
         // §8.1 to §8.3: each client's activity.
         var activities: [String: ClientActivity] = [:]
         let documentsByRef = Dictionary(portfolio.documents.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
-        for document in portfolio.documents where inWindow(document, days: policy.dilutionWindowDays) {
+        for document in documents where inWindow(document, days: policy.dilutionWindowDays) {
             guard let a = converted(document.amount, document.currency) else { continue }
             if document.kind == .invoice {
                 activities[document.clientRef, default: ClientActivity()].invoicedWindow += a
@@ -192,7 +200,7 @@ public enum ReferenceEngine {
             }
         }
         // §8.3: duplicate suspects and round amounts, without conversion.
-        let invoicesByPair = Dictionary(grouping: portfolio.documents.filter { $0.kind == .invoice && $0.issueDate <= date }) {
+        let invoicesByPair = Dictionary(grouping: documents.filter { $0.kind == .invoice && $0.issueDate <= date }) {
             Portfolio.Pair($0.clientRef, $0.debtorRef)
         }
         for (pair, invoices) in invoicesByPair {
