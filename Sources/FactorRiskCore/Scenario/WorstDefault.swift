@@ -4,9 +4,11 @@ public struct WorstDefault: Sendable, Equatable {
     public var groupRef: String
     public var loss: Int64
     public var lossOwnFundsBP: Int64?
-    public var newBreaches: Int
+    /// The breaches its default alone would add (§9.4's `new_breaches`, in its order): the clients
+    /// it would over-advance, the countries whose limits would break. The ranking counts them.
+    public var newBreaches: [ScenarioOutcome.Breach]
 
-    public init(groupRef: String, loss: Int64, lossOwnFundsBP: Int64?, newBreaches: Int) {
+    public init(groupRef: String, loss: Int64, lossOwnFundsBP: Int64?, newBreaches: [ScenarioOutcome.Breach]) {
         self.groupRef = groupRef
         self.loss = loss
         self.lossOwnFundsBP = lossOwnFundsBP
@@ -29,16 +31,16 @@ public struct WorstDefault: Sendable, Equatable {
                 scenario: scenario, baseline: baseline, scenarioReport: ReferenceEngine.compute(portfolio, asOf: date, scenario: scenario),
                 ownFunds: portfolio.tenant.ownFunds)
             return WorstDefault(groupRef: group.groupRef, loss: outcome.loss, lossOwnFundsBP: outcome.lossOwnFundsBP,
-                                newBreaches: outcome.newBreaches.count)
+                                newBreaches: outcome.newBreaches)
         }
         return Array(rows.sorted(by: ranks).prefix(limit))
     }
 
-    /// FORMATS.md's row: `{"group_ref", "loss", "loss_own_funds_bp", "new_breaches"}`.
+    /// FORMATS.md's row: `{"group_ref", "loss", "loss_own_funds_bp", "new_breaches"}`, the breaches counted.
     public func json(exponent: Int) -> JSONText {
         .object([
             ("group_ref", .string(groupRef)), ("loss", .string(Money.format(loss, exponent: exponent))),
-            ("loss_own_funds_bp", lossOwnFundsBP.map { .integer($0) } ?? .null), ("new_breaches", .integer(Int64(newBreaches))),
+            ("loss_own_funds_bp", lossOwnFundsBP.map { .integer($0) } ?? .null), ("new_breaches", .integer(Int64(newBreaches.count))),
         ])
     }
 }
