@@ -10,6 +10,6 @@ struct FactorRiskCommand: AsyncParsableCommand {
             Without DATABASE_URL, factor-risk keeps its own PostgreSQL cluster under --state-dir \
             (default ./.factor-risk), starting it for the length of a command when it is not running.
             """,
-        subcommands: [DatabaseCommand.self, MigrateCommand.self, ImportCommand.self, SeedCommand.self, TenantCommand.self, RecalcCommand.self, ReportCommand.self, ServeCommand.self, KeyCommand.self, DiffCommand.self, DemoCommand.self]
+        subcommands: [DatabaseCommand.self, MigrateCommand.self, ImportCommand.self, SeedCommand.self, TenantCommand.self, RecalcCommand.self, ReportCommand.self, ServeCommand.self, KeyCommand.self, DiffCommand.self, WhatIfCommand.self, DemoCommand.self]
     )
 }

@@ -28,17 +28,22 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var limits: ConnectionLimitOptions
     @Option(help: "Live builds (answers as of a date with no live state yet) each API key may start per minute; beyond, 429 (0: no limit).")
     var liveBuildsPerMinute = 6
+    @Option(help: ArgumentHelp("How long a statement of a what-if scenario (POST /v1/scenarios, GET /v1/scenarios/worst) may run before it is stopped and answered 503.",
+                               valueName: "seconds"))
+    var scenarioTimeout = 60
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (1...500).contains(connections) else { throw ValidationError("--connections must be from 1 to 500") }
         guard keyCacheSeconds >= 0 else { throw ValidationError("--key-cache-seconds may not be negative") }
         guard (0...10_000).contains(liveBuildsPerMinute) else { throw ValidationError("--live-builds-per-minute must be from 0 to 10000") }
+        guard (1...3600).contains(scenarioTimeout) else { throw ValidationError("--scenario-timeout must be from 1 to 3600 seconds") }
     }
 
     func run() async throws {
         let configuration = limits.applied(to: APIServer.Configuration(
-            host: host, port: port, keyCacheSeconds: keyCacheSeconds, liveBuildsPerMinute: liveBuildsPerMinute))
+            host: host, port: port, keyCacheSeconds: keyCacheSeconds, liveBuildsPerMinute: liveBuildsPerMinute,
+            scenarioTimeout: .seconds(scenarioTimeout)))
         let target = database.targetDescription
         var logger = Logger(label: "factor-risk")
         logger.logLevel = .notice

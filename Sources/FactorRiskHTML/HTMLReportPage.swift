@@ -35,6 +35,7 @@ struct HTMLReportPage {
         body += debtors() + "\n"
         body += cutsComing() + "\n"
         body += insurance() + "\n"
+        body += ifTheyFailed() + "\n"
         body += concentration() + "\n"
         body += ageing() + "\n"
         body += flagSection(id: "breaches", title: "Breaches", level: .breach) + "\n"

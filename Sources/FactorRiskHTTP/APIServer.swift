@@ -24,10 +24,13 @@ public enum APIServer {
         public var maxConnections: Int
         /// Live builds (answers as of a date with no live state) each key may start per minute; 0: no limit.
         public var liveBuildsPerMinute: Int
+        /// How long each statement of a what-if scenario or ranking may run before it is stopped
+        /// and answered 503 (one costs as much as a tenant's recalculation).
+        public var scenarioTimeout: Duration
 
         public init(host: String = "127.0.0.1", port: Int = 8080, keyCacheSeconds: Int = 5,
                     idleTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(30), maxConnections: Int = 512,
-                    liveBuildsPerMinute: Int = 6) {
+                    liveBuildsPerMinute: Int = 6, scenarioTimeout: Duration = .seconds(60)) {
             self.host = host
             self.port = port
             self.keyCacheSeconds = keyCacheSeconds
@@ -35,6 +38,7 @@ public enum APIServer {
             self.requestTimeout = requestTimeout
             self.maxConnections = maxConnections
             self.liveBuildsPerMinute = liveBuildsPerMinute
+            self.scenarioTimeout = scenarioTimeout
         }
     }
 
@@ -58,6 +62,7 @@ public enum APIServer {
         reports.register(on: v1)
         WritesController(documents: stores.documents, decisions: stores.decisions).register(on: v1)
         LimitsController(store: stores.decisions).register(on: v1)
+        ScenariosController(store: stores.scenarios, timeout: configuration.scenarioTimeout).register(on: v1)
         // The analysts' HTML page of a snapshot, for a browser or a download; the same key.
         reports.registerPage(on: router.group("reports").add(middleware: auth))
         // Last, once every route is known: it only sees requests that matched none.

@@ -20,7 +20,9 @@ struct HTMLReportGoldenTests {
 
     @Test("the worked example's page is the golden one")
     func workedExample() {
-        let mismatch = Golden.mismatch(HTMLReport.render(HTMLReportTests.input()), name: "worked-report.html")
+        // With its worst single defaults, ranked one at a time by the reference engine.
+        let worst = WorstDefault.oneAtATime(try! HTMLReportTests.fixture("worked"), asOf: Self.asOf, limit: 10)
+        let mismatch = Golden.mismatch(HTMLReport.render(HTMLReportTests.input { $0.worstDefaults = worst }), name: "worked-report.html")
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }
 
@@ -44,7 +46,8 @@ struct HTMLReportGoldenTests {
         return HTMLReportInput(tenantName: "Golden Factoring", report: ReferenceEngine.compute(portfolio, asOf: asOf), history: history,
                                ageing: ageing(portfolio), computedAt: "2026-11-21 02:00 UTC",
                                utilizationWarnBP: portfolio.policy.utilizationWarnBP,
-                               cashHistory: reports.map { .init(asOf: $0.asOf, unremitted: $0.portfolio.unremitted) })
+                               cashHistory: reports.map { .init(asOf: $0.asOf, unremitted: $0.portfolio.unremitted) },
+                               worstDefaults: WorstDefault.oneAtATime(portfolio, asOf: asOf, limit: 10))
     }
 
     /// The open invoices that take part on the as-of date by days past due, in base minor units:

@@ -139,7 +139,7 @@ struct HTMLReportTests {
         #expect(page.contains("max-width: 1000px"))
         #expect(page.contains("system-ui"))
         let outline = XMLOutline.parse(page)
-        #expect(outline.sections.map(\.id) == ["summary", "countries", "debtors", "cuts", "insurance", "concentration", "ageing", "breaches", "warnings",
+        #expect(outline.sections.map(\.id) == ["summary", "countries", "debtors", "cuts", "insurance", "defaults", "concentration", "ageing", "breaches", "warnings",
                                                        "confidential", "cash"])
         #expect(outline.sections.allSatisfy { $0.firstChild == "h2" })
     }

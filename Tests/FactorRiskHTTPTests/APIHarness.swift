@@ -22,9 +22,11 @@ struct APIHarness: Sendable {
     static let asOf = CalendarDate(iso: "2026-11-20")!
 
     /// Runs `test` against the server (`app.test(.live)`), which then shuts down, closing its pool.
-    /// `liveBuildsPerMinute` is the server's budget of live builds per key (`serve`'s default unless given).
+    /// `liveBuildsPerMinute` is the server's budget of live builds per key and `scenarioTimeout` how
+    /// long a scenario's statement may run (`serve`'s defaults unless given).
     static func run(
         _ label: String, liveBuildsPerMinute: Int = APIServer.Configuration().liveBuildsPerMinute,
+        scenarioTimeout: Duration = APIServer.Configuration().scenarioTimeout,
         _ test: @Sendable (APIHarness) async throws -> Void
     ) async throws {
         let database = try await TestCluster.shared.freshDatabase(label)
@@ -52,7 +54,8 @@ struct APIHarness: Sendable {
         let pool = database.pool(maxConnections: 4)
         var logger = Logger(label: "factor-risk-test")
         logger.logLevel = .critical
-        let application = APIServer.application(pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0, liveBuildsPerMinute: liveBuildsPerMinute), logger: logger)
+        let application = APIServer.application(pool: pool, configuration: .init(host: "127.0.0.1", port: 0, keyCacheSeconds: 0, liveBuildsPerMinute: liveBuildsPerMinute,
+                                                                                        scenarioTimeout: scenarioTimeout), logger: logger)
         try await application.test(.live) { live in
             try await test(APIHarness(database: database, pool: pool, live: live, demo: demo, other: other,
                                       read: keys.0, write: keys.1, admin: keys.2, otherRead: keys.3, otherWrite: keys.4))

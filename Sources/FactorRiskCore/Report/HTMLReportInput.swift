@@ -59,13 +59,18 @@ public struct HTMLReportInput: Sendable {
     /// The portfolio's unremitted cash on every stored snapshot up to the report's date, oldest
     /// first (empty when the page is rendered from a report alone).
     public var cashHistory: [CashPoint]
+    /// The worst single defaults on the report's date (RULEBOOK §9.4), at most ten, worst first:
+    /// what the factor would lose if one group failed, and whose funding that would break. Empty
+    /// when no group has covered exposure (or when the page is rendered from a report alone).
+    public var worstDefaults: [WorstDefault]
 
     public init(
         tenantName: String, report: RiskReport, history: [ConcentrationPoint], ageing: [AgeingBucket], computedAt: String,
-        utilizationWarnBP: Int64 = Policy().utilizationWarnBP, cashHistory: [CashPoint] = []
+        utilizationWarnBP: Int64 = Policy().utilizationWarnBP, cashHistory: [CashPoint] = [], worstDefaults: [WorstDefault] = []
     ) {
         self.utilizationWarnBP = utilizationWarnBP
         self.cashHistory = cashHistory
+        self.worstDefaults = worstDefaults
         self.tenantName = tenantName
         self.report = report
         self.history = history

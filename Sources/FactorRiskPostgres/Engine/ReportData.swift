@@ -42,6 +42,7 @@ public enum ReportData {
         }
         let warning = try TenantSettings.load(connection, tenantID: tenantID)?.policy.utilizationWarnBP ?? Policy().utilizationWarnBP
         return HTMLReportInput(tenantName: try head.decode(at: 0), report: report, history: history, ageing: buckets,
-                               computedAt: try head.decode(at: 1), utilizationWarnBP: warning)
+                               computedAt: try head.decode(at: 1), utilizationWarnBP: warning,
+                               worstDefaults: try ScenarioEngine.worst(connection, tenantID: tenantID, asOf: date, limit: 10))
     }
 }

@@ -10,6 +10,7 @@ public struct PostgresStores: Sendable {
     public let operations: any OperationsStore
     public let documents: any DocumentStore
     public let decisions: any DecisionStore
+    public let scenarios: any ScenarioStore
 
     /// The pool the jobs below run on; only they and the stores use it.
     private let pool: PGPool
@@ -23,6 +24,7 @@ public struct PostgresStores: Sendable {
         operations = PostgresOperationsStore(pool: pool)
         documents = PostgresDocumentStore(pool: pool)
         decisions = PostgresDecisionStore(pool: pool)
+        scenarios = PostgresScenarioStore(pool: pool)
     }
 
     /// The bundle loader (`import`, `seed`, `demo`): each load one transaction of its own.

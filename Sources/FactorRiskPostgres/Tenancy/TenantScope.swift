@@ -21,6 +21,9 @@ public struct TenantScope: Sendable, Hashable {
         /// One writer of bundle rows at a time: an import, or a batch of `POST /v1/documents`,
         /// whose merge decides which rows are new before inserting them ("FRIM").
         case importing = 0x4652_494D
+        /// One what-if scenario or ranking of the worst single defaults at a time, across servers:
+        /// each costs as much as a recalculation, so a second one is refused, never queued ("WHIF").
+        case scenario = 0x5748_4946
     }
 
     /// How a lock is taken; every lock is held until the transaction ends.
