@@ -3,7 +3,9 @@ import FactorRiskCore
 import FactorRiskPostgres
 import Foundation
 
-/// `factor-risk diff`: what changed between two stored snapshots of a tenant.
+/// `factor-risk diff`: what changed between two stored snapshots of a tenant. With `--scenario
+/// NAME` the later snapshot is the what-if scenario saved under that name for `--to`, compared
+/// with the baseline of `--from` (by default the same date): what the scenario would change.
 struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
@@ -17,8 +19,8 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(help: "The tenant.")
     var tenant: String
 
-    @Option(help: "The earlier snapshot's date (YYYY-MM-DD).")
-    var from: String
+    @Option(help: "The earlier snapshot's date (YYYY-MM-DD); with --scenario, by default the date of --to.")
+    var from: String?
 
     @Option(help: "The later snapshot's date (YYYY-MM-DD).")
     var to: String
@@ -29,23 +31,30 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(help: "How many of the largest moves to show per figure.")
     var top = 10
 
+    @Option(help: "Compare the what-if scenario saved under this name for --to with the baseline of --from.")
+    var scenario: String?
+
     func validate() throws {
-        for (name, value) in [("--from", from), ("--to", to)] where CalendarDate(iso: value) == nil {
+        if from == nil && scenario == nil { throw ValidationError("--from is needed (it may be left out with --scenario)") }
+        for (name, value) in [("--from", from ?? to), ("--to", to)] where CalendarDate(iso: value) == nil {
             throw ValidationError("\(name): \"\(value)\" is not a date (YYYY-MM-DD)")
         }
         if top < 1 { throw ValidationError("--top must be at least 1") }
+        try ReportCommand.validate(scenario: scenario)
     }
 
     func run() async throws {
-        let (ref, first, second) = (tenant, CalendarDate(iso: from)!, CalendarDate(iso: to)!)
+        let (ref, first, second, scenario) = (tenant, CalendarDate(iso: from ?? to)!, CalendarDate(iso: to)!, scenario ?? "")
         let top = top
         let diff = try await database.withTenant(ref) { stores, tenant in
-            try await ReportCommand.orNoSnapshot(ref) { try await stores.snapshots.diff(tenant, from: first, to: second, top: top) }
+            try await ReportCommand.orNoSnapshot(ref) {
+                try await stores.snapshots.diff(tenant, from: first, to: second, scenario: scenario, top: top)
+            }
         }
         switch format ?? (isatty(1) == 1 ? .table : .json) {
         case .json: print(diff.json.rendered())
         case .csv: print(Self.csv(diff), terminator: "")
-        case .table: print(Self.table(diff))
+        case .table: print(Self.table(diff, scenario: scenario))
         }
     }
 
@@ -69,10 +78,12 @@ struct DiffCommand: AsyncParsableCommand {
         return lines.joined()
     }
 
-    static func table(_ diff: SnapshotDiff) -> String {
+    /// The diff as text tables; `scenario` names the saved scenario the later snapshot is ('' for a baseline).
+    static func table(_ diff: SnapshotDiff, scenario: String = "") -> String {
         let exponent = diff.currency.exponent
         func money(_ value: Int64?) -> String { value.map { Money.format($0, exponent: exponent, grouping: true) } ?? "" }
-        var text = "\(diff.tenantRef): \(diff.from) → \(diff.to), \(diff.currency.code)\n\nBreaches\n"
+        let later = scenario.isEmpty ? "\(diff.to)" : "\(diff.to) scenario \(scenario)"
+        var text = "\(diff.tenantRef): \(diff.from) → \(later), \(diff.currency.code)\n\nBreaches\n"
         text += diff.breaches.isEmpty ? "  none changed\n" : TextTable(
             header: ["change", "subject", "ref", "code", "over limit before", "over limit after"],
             rows: diff.breaches.map { [$0.change.rawValue, $0.subject, $0.ref, $0.flag.rawValue, money($0.before), money($0.after)] },

@@ -36,6 +36,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Only the first N rows (after sorting).")
     var top: Int?
 
+    @Option(help: "A what-if scenario saved under this name for the date, instead of the snapshot recalc stored.")
+    var scenario: String?
+
     func validate() throws {
         guard CalendarDate(iso: asOf) != nil else { throw ValidationError("--as-of: \"\(asOf)\" is not a date (YYYY-MM-DD)") }
         guard ReportLevel(rawValue: by) != nil else {
@@ -43,6 +46,14 @@ struct ReportCommand: AsyncParsableCommand {
         }
         if let flag, RiskFlag(rawValue: flag) == nil { throw ValidationError("--flag: unknown flag \"\(flag)\"") }
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        try Self.validate(scenario: scenario)
+    }
+
+    /// Refuses a `--scenario` that no saved scenario could be named (`report` and `diff`).
+    static func validate(scenario: String?) throws {
+        if let scenario, !ScenarioEngine.isSaveable(scenario) {
+            throw ValidationError("--scenario: \"\(scenario)\" is not a scenario name (1 to 64 letters, digits, '.', '_' or '-')")
+        }
     }
 
     func run() async throws {
@@ -57,7 +68,9 @@ struct ReportCommand: AsyncParsableCommand {
             return try await stream(rows, level: level, format: format)
         }
         // Only the level asked for is read (the portfolio's flag counts are counted in PostgreSQL).
-        let report = try await inSnapshot { snapshots, tenant, date in try await snapshots.level(tenant, asOf: date, level) }
+        let report = try await inSnapshot { snapshots, tenant, date, scenario in
+            try await snapshots.level(tenant, asOf: date, scenario: scenario, level)
+        }
         var json = report.json(level)
         if level != .portfolio {
             guard case .object(var members) = json, case .array(var rows)? = members.last?.1 else { return }
@@ -84,34 +97,42 @@ struct ReportCommand: AsyncParsableCommand {
     func stream(_ rows: SnapshotLevel, level: ReportLevel, format: Format) async throws {
         let (sort, top) = (sort, top)
         let flag = self.flag.flatMap(RiskFlag.init(rawValue:))
-        _ = try await inSnapshot { snapshots, tenant, date in
+        _ = try await inSnapshot { snapshots, tenant, date, scenario in
             try await snapshots.stream(
-                tenant, asOf: date, level, flag: flag, sort: sort, limit: top, into: ReportStreamWriter(level: level, format: format))
+                tenant, asOf: date, scenario: scenario, level, flag: flag, sort: sort, limit: top,
+                into: ReportStreamWriter(level: level, format: format))
         }
     }
 
     /// The self-contained HTML page of the snapshot, on standard output.
     func html() async throws {
-        let input = try await inSnapshot { snapshots, tenant, date in try await snapshots.htmlInput(tenant, asOf: date) }
+        let input = try await inSnapshot { snapshots, tenant, date, scenario in
+            try await snapshots.htmlInput(tenant, asOf: date, scenario: scenario)
+        }
         print(HTMLReport.render(input), terminator: "")
     }
 
-    /// `body` with the snapshots, the tenant and the snapshot's date; a clear error when the
-    /// tenant or its snapshot of that date does not exist.
-    func inSnapshot<T>(_ body: (any SnapshotStore, TenantScope, CalendarDate) async throws -> T) async throws -> T {
-        let (ref, date) = (tenant, CalendarDate(iso: asOf)!)
+    /// `body` with the snapshots, the tenant, the snapshot's date and variant ('' for the
+    /// baseline, else the saved scenario's name); a clear error when the tenant or its snapshot
+    /// of that date does not exist.
+    func inSnapshot<T>(_ body: (any SnapshotStore, TenantScope, CalendarDate, String) async throws -> T) async throws -> T {
+        let (ref, date, scenario) = (tenant, CalendarDate(iso: asOf)!, scenario ?? "")
         return try await database.withTenant(ref) { stores, tenant in
-            try await Self.orNoSnapshot(ref) { try await body(stores.snapshots, tenant, date) }
+            try await Self.orNoSnapshot(ref) { try await body(stores.snapshots, tenant, date, scenario) }
         }
     }
 
-    /// `body`, or a clear error naming the missing snapshot and how to make it.
+    /// `body`, or a clear error naming the missing snapshot (or saved scenario) and how to make it.
     static func orNoSnapshot<T>(_ ref: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let missing as SnapshotMissing {
             let date = missing.date.map(\.description) ?? "DATE"
-            printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
+            if let scenario = missing.scenario {
+                printError("no scenario \"\(scenario)\" saved for tenant \"\(ref)\" as of \(date): run a what-if scenario with --save \(scenario) first")
+            } else {
+                printError("no snapshot of tenant \"\(ref)\" as of \(date): run factor-risk recalc --tenant \(ref) --as-of \(date) first")
+            }
             throw ExitCode.failure
         }
     }

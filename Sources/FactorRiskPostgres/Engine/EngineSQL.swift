@@ -1,24 +1,25 @@
 import FactorRiskCore
 
-/// The production engine's statement: RULEBOOK.md §4, §6, §8 and §9.1–§9.3, set-based inside PostgreSQL.
+/// The production engine's statement: RULEBOOK.md §4, §6, §8 and §9, set-based inside PostgreSQL.
 ///
-/// One statement takes `$1` = tenant id and `$2` = as-of date and writes every level of the
-/// snapshot. The documents issued by D are read once, open or closed, in one pass grouped in memory
-/// per pair (`documentSums`): the classification of §4.1 splits into what is known per document
-/// — paid, disputed, undeposited, aged, from its own columns and its events aggregated once — and
-/// what is known per pair — affiliate, embargo, approval —, and the same pass gives §8's dilution
-/// window, new debtors, round invoices, weighted days past due and `missing_fx`. The pairs are
-/// kept in memory; clients, debtors, groups, countries and the portfolio are summed from them
-/// (clients with their cash, from collections and remittances), and each level is written by its
-/// own data-modifying CTE.
+/// One statement takes `$1` = tenant id and `$2` = as-of date (and a what-if scenario of §9.4 as
+/// `$3`–`$6`, see `recalculation`) and writes every level of the snapshot. The documents issued by
+/// D are read once, open or closed, in one pass grouped in memory per pair (`documentSums`): the
+/// classification of §4.1 splits into what is known per document — paid, disputed, undeposited,
+/// aged, from its own columns and its events aggregated once — and what is known per pair —
+/// affiliate, embargo, approval —, and the same pass gives §8's dilution window, new debtors,
+/// round invoices, weighted days past due and `missing_fx`. The pairs are kept in memory; clients,
+/// debtors, groups, countries and the portfolio are summed from them (clients with their cash,
+/// from collections and remittances), and each level is written by its own data-modifying CTE.
 /// The same pass tells which pairs repeat an invoice amount; only their invoices are read again,
 /// by pair, for duplicate suspects (§8.3). One more read of the documents remains: those of the
 /// collections (their client and currency, §8.2). The limits in force and pending (§9.1, §9.2)
 /// come from `limit_changes`, one DISTINCT ON per kind of limit, and credit insurance (§9.3) is
-/// joined to the debtors. The reference engine in
-/// FactorRiskCore is the same rulebook in plain Swift; tests hold the two to the same figures.
+/// joined to the debtors. A what-if scenario (§9.4) is the same statement with other parameters.
+/// The reference engine in FactorRiskCore is the same rulebook in plain Swift; tests hold the two
+/// to the same figures.
 enum EngineSQL {
-    /// Every snapshot table, deleted before a recalculation writes the date anew.
+    /// Every snapshot table, whose rows of the date and variant a recalculation deletes before it writes them anew.
     static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
 
     /// The tenant's policy, base currency and home country: a CTE every query of the engine starts from.
@@ -65,21 +66,40 @@ enum EngineSQL {
     static let pairColumns = RiskReport.PairRow.columns.filter { !$0.info.isKey }.map(\.sqlName).joined(separator: ", ")
         + ", documents, owed_days"
 
-    /// Which documents the pair queries read: the tenant's, the pairs `unnest($3::bigint[], $4::bigint[])`
-    /// names as (client_id, debtor_id) (the live refresh of the pairs that changed), or those of the
-    /// client `$3` (a live client answer).
+    /// Which documents the pair queries read: the tenant's (a live state built whole), the tenant's
+    /// but those of the debtors of the groups `$3::text[]` names (the recalculation, under the
+    /// defaults of a what-if scenario, §9.4: none for the nightly job), the pairs
+    /// `unnest($3::bigint[], $4::bigint[])` names as (client_id, debtor_id) (the live refresh of
+    /// the pairs that changed), or those of the client `$3` (a live client answer).
     enum Scope {
-        case tenant, changedPairs, client
+        case tenant, scenario, changedPairs, client
 
-        /// The CTE of the changed pairs, when the scope has them.
-        var changed: String {
-            self == .changedPairs ? "changed AS MATERIALIZED (SELECT * FROM unnest($3::bigint[], $4::bigint[]) AS c (client_id, debtor_id))," : ""
+        /// The CTE naming the scope's pairs or debtors, when it has one: the changed pairs, or the
+        /// debtors of the defaulted groups (a debtor without a group is its own, §4.6).
+        var named: String {
+            switch self {
+            case .tenant, .client: ""
+            case .scenario:
+                """
+                defaulted AS MATERIALIZED (
+                    SELECT debtor_id FROM debtors WHERE tenant_id = $1 AND coalesce(group_ref, debtor_ref) = ANY ($3::text[])
+                ),
+                """
+            case .changedPairs: "changed AS MATERIALIZED (SELECT * FROM unnest($3::bigint[], $4::bigint[]) AS c (client_id, debtor_id)),"
+            }
         }
 
+        /// Whether the scope reads every event of the tenant: its documents are all of the tenant's,
+        /// or all but a few (which events are joined to needs no narrowing).
+        var readsEveryEvent: Bool { self == .tenant || self == .scenario }
+
         /// A condition on the rows of a table aliased `alias` that carry client_id and debtor_id.
+        /// Under a scenario it holds for every row when no group defaults: PostgreSQL plans the
+        /// statement with the parameters' values and drops the test, so the nightly job pays nothing for it.
         func pairs(_ alias: String) -> String {
             switch self {
             case .tenant: ""
+            case .scenario: "AND (cardinality($3::text[]) = 0 OR \(alias).debtor_id NOT IN (SELECT debtor_id FROM defaulted))"
             case .changedPairs: "AND (\(alias).client_id, \(alias).debtor_id) IN (SELECT client_id, debtor_id FROM changed)"
             case .client: "AND \(alias).client_id = $3"
             }
@@ -115,7 +135,7 @@ enum EngineSQL {
             WHERE e.tenant_id = $1 AND e.event_date <= $2
               AND (e.event <> 'deposited' OR s.deposit_days IS NOT NULL)
               AND (e.event <> 'paid' OR e.event_date <= $2::date - s.remittance_days)
-              \(scope == .tenant ? "" : "AND e.doc_ref IN (SELECT d.doc_ref FROM documents d WHERE d.tenant_id = $1 \(scope.pairs("d")))")
+              \(scope.readsEveryEvent ? "" : "AND e.doc_ref IN (SELECT d.doc_ref FROM documents d WHERE d.tenant_id = $1 \(scope.pairs("d")))")
             GROUP BY e.doc_ref
         ),
         document_sums AS MATERIALIZED (
@@ -280,15 +300,17 @@ enum EngineSQL {
         """
     }
 
-    /// §4.1–§4.3: the tenant's pairs, as the `pair_rows` relation every other level is summed from,
-    /// and written to the snapshot.
+    /// §4.1–§4.3: the tenant's pairs (§9.4: without the documents and approvals of the defaulted
+    /// groups' debtors), as the `pair_rows` relation every other level is summed from, and written
+    /// to the snapshot.
     static let pairRows = """
-        \(documentSums(.tenant)),
-        \(pairCTEs(.tenant)),
+        \(Scope.scenario.named)
+        \(documentSums(.scenario)),
+        \(pairCTEs(.scenario)),
         pair_rows AS MATERIALIZED (SELECT * FROM pair_figures),
         stored_pairs AS (
-            INSERT INTO snapshot_pairs (tenant_id, as_of, \(RiskReport.PairRow.sqlColumns), documents)
-            SELECT $1, $2, \(RiskReport.PairRow.sqlColumns), documents FROM pair_rows ORDER BY client_ref, debtor_ref
+            INSERT INTO snapshot_pairs (tenant_id, as_of, scenario, \(RiskReport.PairRow.sqlColumns), documents)
+            SELECT $1, $2, $6::text, \(RiskReport.PairRow.sqlColumns), documents FROM pair_rows ORDER BY client_ref, debtor_ref
         )
         """
 
@@ -298,7 +320,7 @@ enum EngineSQL {
     static func pairFigures(restricted: Bool) -> String {
         let scope: Scope = restricted ? .changedPairs : .tenant
         return """
-        WITH \(settings), \(rates), \(scope.changed)
+        WITH \(settings), \(rates), \(scope.named)
         \(documentSums(scope)),
         \(pairCTEs(scope))
         SELECT * FROM pair_figures
@@ -482,8 +504,8 @@ enum EngineSQL {
             ) w
         ),
         stored_clients AS (
-            INSERT INTO snapshot_clients (tenant_id, as_of, \(RiskReport.ClientRow.sqlColumns))
-            SELECT $1, $2, \(RiskReport.ClientRow.sqlColumns) FROM client_rows ORDER BY client_ref
+            INSERT INTO snapshot_clients (tenant_id, as_of, scenario, \(RiskReport.ClientRow.sqlColumns))
+            SELECT $1, $2, $6::text, \(RiskReport.ClientRow.sqlColumns) FROM client_rows ORDER BY client_ref
         )
         """
 
@@ -565,7 +587,9 @@ enum EngineSQL {
         """
 
     /// §4.7: the countries where a debtor of `debtor_rows` is, with their flags of §6 (and P, the
-    /// tenant's total guaranteed, that their limits are shares of).
+    /// tenant's total guaranteed, that their limits are shares of). §9.4: a country that
+    /// `unnest($4::text[], $5::int[])` names has the grade given with it, listed or not (its
+    /// explicit limit, when set, still wins).
     static let countryRows = """
         portfolio_guaranteed AS MATERIALIZED (SELECT coalesce(sum(guaranteed), 0)::bigint AS p FROM debtor_rows),
         country_rows AS MATERIALIZED (
@@ -584,7 +608,10 @@ enum EngineSQL {
             CROSS JOIN settings s
             CROSS JOIN portfolio_guaranteed t
             LEFT JOIN countries co ON co.tenant_id = $1 AND co.country = d.country
-            CROSS JOIN LATERAL (SELECT coalesce(co.grade, s.default_country_grade) AS grade, coalesce(co.embargoed, false) AS embargoed) r
+            LEFT JOIN unnest($4::text[], $5::int[]) AS regraded (country, grade) ON regraded.country = d.country
+            CROSS JOIN LATERAL (
+                SELECT coalesce(regraded.grade, co.grade, s.default_country_grade) AS grade, coalesce(co.embargoed, false) AS embargoed
+            ) r
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN r.embargoed THEN 0 WHEN co.explicit_limit IS NOT NULL THEN co.explicit_limit
                             ELSE div(t.p::numeric * s.country_cap_bp[r.grade + 1], 10000)::bigint END AS "limit"
@@ -600,8 +627,8 @@ enum EngineSQL {
     /// written to the snapshot.
     static let debtors = """
         stored_debtors AS (
-            INSERT INTO snapshot_debtors (tenant_id, as_of, \(RiskReport.DebtorRow.sqlColumns))
-            SELECT $1, $2, \(RiskReport.DebtorRow.sqlColumns) FROM (
+            INSERT INTO snapshot_debtors (tenant_id, as_of, scenario, \(RiskReport.DebtorRow.sqlColumns))
+            SELECT $1, $2, $6::text, \(RiskReport.DebtorRow.sqlColumns) FROM (
             SELECT d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
                    d.risk_weighted, d.approved_total, d.clients, u.utilization AS utilization_bp, d.credit_limit - d.guaranteed AS headroom,
                    -- §4.8 with §9.2: a pending change of the credit limit caps it too (a raise never lowers it).
@@ -630,12 +657,12 @@ enum EngineSQL {
             ORDER BY debtor_ref
         ),
         stored_groups AS (
-            INSERT INTO snapshot_groups (tenant_id, as_of, \(RiskReport.GroupRow.sqlColumns))
-            SELECT $1, $2, \(RiskReport.GroupRow.sqlColumns) FROM group_rows ORDER BY group_ref
+            INSERT INTO snapshot_groups (tenant_id, as_of, scenario, \(RiskReport.GroupRow.sqlColumns))
+            SELECT $1, $2, $6::text, \(RiskReport.GroupRow.sqlColumns) FROM group_rows ORDER BY group_ref
         ),
         stored_countries AS (
-            INSERT INTO snapshot_countries (tenant_id, as_of, \(RiskReport.CountryRow.sqlColumns))
-            SELECT $1, $2, \(RiskReport.CountryRow.sqlColumns) FROM country_rows ORDER BY country
+            INSERT INTO snapshot_countries (tenant_id, as_of, scenario, \(RiskReport.CountryRow.sqlColumns))
+            SELECT $1, $2, $6::text, \(RiskReport.CountryRow.sqlColumns) FROM country_rows ORDER BY country
         )
         """
 
@@ -672,8 +699,8 @@ enum EngineSQL {
                    (SELECT coalesce(sum(unremitted), 0)::bigint FROM client_rows) AS unremitted,
                    (SELECT coalesce(sum(net_loss), 0)::bigint FROM debtor_rows) AS net_loss
         )
-        INSERT INTO snapshots (tenant_id, as_of, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns))
-        SELECT $1, $2, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns) FROM (
+        INSERT INTO snapshots (tenant_id, as_of, scenario, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns))
+        SELECT $1, $2, $6::text, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns) FROM (
         SELECT t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted, mc.unremitted, mc.net_loss,
                CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END AS hhi_ppm,
                CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END AS top10_share_bp,
@@ -685,6 +712,11 @@ enum EngineSQL {
 
     /// The recalculation of a tenant as of a date: every level computed and written in one
     /// statement (each `stored_…` CTE runs once, whether or not anything reads it).
+    ///
+    /// The nightly job and what-if scenarios (§9.4) run this same statement: `$3 text[]` names the
+    /// defaulted groups, `$4 text[]` and `$5 int[]` the countries with their new grades, and
+    /// `$6 text` the snapshot variant written ('' for the baseline). The nightly job passes empty
+    /// arrays and ''. Collections and remittances are read whole (§9.4: they still count).
     static let recalculation = """
         WITH \(settings), \(rates), \(pairRows), \(clients), \(debtorRows), \(groupRows), \(countryRows), \(debtors), \(portfolio)
         """

@@ -19,7 +19,7 @@ enum LiveSQL {
         SELECT \(TenantSettings.columns),
                EXISTS (SELECT 1 FROM live_states WHERE tenant_id = $1 AND as_of = $2),
                EXISTS (SELECT 1 FROM live_changes WHERE tenant_id = $1 AND as_of = $2),
-               (SELECT min(as_of) FROM snapshots WHERE tenant_id = $1)
+               (SELECT min(as_of) FROM snapshots WHERE tenant_id = $1 AND scenario = '')
         FROM tenants t LEFT JOIN policies p ON p.tenant_id = t.tenant_id
         WHERE t.tenant_id = $1
         """)

@@ -95,9 +95,11 @@ public struct Recalculation: Sendable {
                 }
                 try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date)
                 let previous = try connection.query(
-                    "SELECT max(as_of) FROM snapshots WHERE tenant_id = $1 AND as_of < $2", [tenantID, date]
+                    "SELECT max(as_of) FROM snapshots WHERE tenant_id = $1 AND as_of < $2 AND scenario = ''", [tenantID, date]
                 ).first?.decode(CalendarDate?.self, at: 0)
-                return (previous, try connection.query(SnapshotChanges.summary, [tenantID, date, previous, SnapshotChanges.breachCodes, Int64(listing)]).rows)
+                // Both snapshots compared are baselines (variant ''), never a saved scenario.
+                return (previous, try connection.query(
+                    SnapshotChanges.summary, [tenantID, date, previous, SnapshotChanges.breachCodes, "", "", Int64(listing)]).rows)
             }
         }
         var counts: [String: Int] = [:]

@@ -2,6 +2,7 @@ import FactorRiskCore
 
 /// How each level of a stored snapshot is read: its table, key, columns and row decoder, and the
 /// paged, filtered and sorted reads the HTTP API serves (keyset paging, so page 1,000 costs what page 1 does).
+/// Every read is of one variant of the date: the baseline ('') unless a saved scenario is named.
 public struct SnapshotLevel: Sendable {
     let table: String
     /// The key columns, compared in byte order.
@@ -41,11 +42,14 @@ public struct SnapshotLevel: Sendable {
     static let group = of("snapshot_groups", \.groups)
     static let country = of("snapshot_countries", \.countries)
 
-    /// Every row of the level, in key order, into `report`.
-    public func readAll(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, into report: inout RiskReport) throws {
+    /// Every row of the level (of the baseline, or of the variant `scenario`), in key order, into `report`.
+    public func readAll(
+        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, scenario: String = "", into report: inout RiskReport
+    ) throws {
         let order = keys.map { "\($0) COLLATE \"C\"" }.joined(separator: ", ")
         for row in try connection.query(
-            "SELECT \(columns) FROM \(table) WHERE tenant_id = $1 AND as_of = $2 ORDER BY \(order)", [tenantID, date]
+            "SELECT \(columns) FROM \(table) WHERE tenant_id = $1 AND as_of = $2 AND scenario = $3 ORDER BY \(order)",
+            [tenantID, date, scenario]
         ).rows {
             try decode(row, &report)
         }
@@ -94,12 +98,12 @@ public struct SnapshotLevel: Sendable {
 
     /// The SELECT of the level's rows carrying `flag`, sorted by `sort` (largest first, then key)
     /// or by key, after `cursor`; its columns are the decoder's, then the sort value (when sorted)
-    /// and the key. Appends its parameters to `parameters` (which hold the tenant and the date).
+    /// and the key. Appends its parameters to `parameters` (which hold the tenant, the date and the variant).
     private func select(
         flag: RiskFlag?, sort: String?, after cursor: Cursor?, parameters: inout [(any PGBindable)?]
     ) -> String {
         precondition(sort == nil || sortable.contains(sort!), "sort field checked by the caller")
-        var conditions = ["tenant_id = $1", "as_of = $2"]
+        var conditions = ["tenant_id = $1", "as_of = $2", "scenario = $3"]
         if let flag, hasFlags {
             parameters.append(flag.rawValue)
             conditions.append("$\(parameters.count) = ANY (flags)")
@@ -129,13 +133,13 @@ public struct SnapshotLevel: Sendable {
             """
     }
 
-    /// One page of rows: only those carrying `flag`, sorted by `sort` (largest first, then key) or
-    /// by key, after `cursor`; with the cursor of the next page when there is one.
+    /// One page of the baseline's rows: only those carrying `flag`, sorted by `sort` (largest first,
+    /// then key) or by key, after `cursor`; with the cursor of the next page when there is one.
     public func page(
         _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, flag: RiskFlag?, sort: String?, limit: Int,
         after cursor: Cursor?, into report: inout RiskReport
     ) throws -> Cursor? {
-        var parameters: [(any PGBindable)?] = [tenantID, date]
+        var parameters: [(any PGBindable)?] = [tenantID, date, ""]
         let sql = select(flag: flag, sort: sort, after: cursor, parameters: &parameters)
         let result = try connection.query(sql + " LIMIT \(limit + 1)", parameters)
         var next: Cursor?
@@ -157,13 +161,13 @@ public struct SnapshotLevel: Sendable {
     /// Every row carrying `flag`, sorted by `sort` or by key, at most `limit`, handed to `body`
     /// `batchSize` rows at a time (each batch in a copy of `header`), through a server-side cursor:
     /// one consistent read whose memory does not grow with the level. Runs inside the caller's
-    /// transaction.
+    /// transaction. Reads the baseline, or the variant `scenario`.
     public func stream(
-        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, flag: RiskFlag?, sort: String?, limit: Int?,
-        batchSize: Int = 1000, header: RiskReport, _ body: (RiskReport) throws -> Void
+        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, scenario: String = "", flag: RiskFlag?, sort: String?,
+        limit: Int?, batchSize: Int = 1000, header: RiskReport, _ body: (RiskReport) throws -> Void
     ) throws {
         precondition(batchSize > 0)
-        var parameters: [(any PGBindable)?] = [tenantID, date]
+        var parameters: [(any PGBindable)?] = [tenantID, date, scenario]
         let sql = select(flag: flag, sort: sort, after: nil, parameters: &parameters) + (limit.map { " LIMIT \($0)" } ?? "")
         try connection.query("DECLARE snapshot_level_rows NO SCROLL CURSOR FOR \(sql)", parameters)
         while true {

@@ -9,6 +9,7 @@ public protocol OperationsStore: Sendable {
     /// The pool's connections and waiters right now.
     var poolUsage: PGPool.Usage { get }
     /// Each tenant's latest snapshot: when it was computed (Unix time) and its date, by tenant id.
+    /// Only the nightly job's baselines count: a saved what-if scenario is not a recalculation.
     ///
     /// By the numeric id, not the reference: `/metrics` prints these without credentials, and a
     /// tenant's reference is often its customer's name.
@@ -31,7 +32,7 @@ public struct PostgresOperationsStore: OperationsStore {
         try await pool.withConnection { connection in
             try connection.query("""
                 SELECT s.tenant_id, extract(epoch FROM max(s.computed_at))::bigint, max(s.as_of)
-                FROM snapshots s GROUP BY s.tenant_id ORDER BY s.tenant_id
+                FROM snapshots s WHERE s.scenario = '' GROUP BY s.tenant_id ORDER BY s.tenant_id
                 """).rows.map { (try $0.decode(at: 0), try $0.decode(at: 1), try $0.decode(at: 2)) }
         }
     }
