@@ -56,8 +56,7 @@ struct WhatIfCommand: AsyncParsableCommand {
         if let by, ReportLevel(rawValue: by) == nil {
             throw ValidationError("--by: \"\(by)\" is not one of \(ReportLevel.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let save, save.isEmpty || save.utf8.count > 64
-            || !save.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }) {
+        if let save, !ScenarioEngine.isSaveable(save) {
             throw ValidationError("--save: \"\(save)\" is not a name (letters, digits, . _ -, at most 64)")
         }
     }
