@@ -4,15 +4,17 @@ extension ScenarioEngine {
     /// The worst single defaults of §9.4, at most `limit`, ranked set-based: equal to
     /// `WorstDefault.oneAtATime` on the same data without running the engine once per group.
     ///
-    /// Runs in the caller's tenant transaction. The baseline is recalculated inside a savepoint
-    /// (the data as it is now, not a snapshot stored earlier), `WorstSQL.ranking` reads it with
-    /// what a default would change, and the savepoint is rolled back: nothing is stored, and a
-    /// snapshot stored for that date before is left as it was.
+    /// Runs in the caller's tenant transaction, on the data as it is now (not a snapshot stored
+    /// earlier), in one statement (`WorstSQL.ranking`) that stores nothing. It runs in a savepoint,
+    /// rolled back after, with the recalculation's settings for the statement and its policy row
+    /// (a tenant without one has the defaults, the row's column defaults).
     public static func worst(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, limit: Int) throws -> [WorstDefault] {
         try connection.execute("SAVEPOINT worst_defaults")
         let rows: PGResult
         do {
-            try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date)
+            try connection.query("INSERT INTO policies (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING", [tenantID])
+            try connection.execute("SET LOCAL work_mem = '64MB'")
+            try connection.execute("SET LOCAL jit = off")
             rows = try connection.query(WorstSQL.ranking, [tenantID, date, max(0, limit)])
         } catch {
             if connection.isHealthy { _ = try? connection.execute("ROLLBACK TO SAVEPOINT worst_defaults") }
