@@ -186,7 +186,7 @@ struct WorstDefaultsTests {
             try await LimitInputs.write(portfolio, tenantRef: "w\(seed)", pool: pool)
             let tenant = try await tenantID("w\(seed)")
             let groups = Set(portfolio.debtors.map { $0.groupRef ?? $0.ref }).count
-            for _ in 0..<3 {
+            for round in 0..<3 {
                 let date = Self.date.adding(days: Int(generator.next() % 60) - 45)
                 let expected = WorstDefault.oneAtATime(portfolio, asOf: date, limit: groups)
                 let produced = try await worst(tenant, date, limit: groups)
@@ -198,9 +198,11 @@ struct WorstDefaultsTests {
                     mismatches.append("seed \(seed), \(documents) documents, as of \(date): \(produced.count) rows against \(expected.count)"
                         + (first.map { "; first difference: SQL \($0.0) / reference \($0.1)" } ?? ""))
                 }
-                // Only the first few asked: the ranking's head.
-                let few = 1 + Int(generator.next() % 5)
-                #expect(try await worst(tenant, date, limit: few) == Array(expected.prefix(few)), "seed \(seed), as of \(date), limit \(few)")
+                // Only the first few asked, once a portfolio: the ranking's head.
+                if round == 0 {
+                    let few = 1 + Int(generator.next() % 5)
+                    #expect(try await worst(tenant, date, limit: few) == Array(expected.prefix(few)), "seed \(seed), as of \(date), limit \(few)")
+                }
             }
         }
         #expect(compared == 90)
