@@ -76,10 +76,4 @@ public enum ScenarioEngine {
             throw error
         }
     }
-
-    /// The worst single defaults of §9.4, at most `limit`, ranked set-based: equal to
-    /// `WorstDefault.oneAtATime` on the same data without running the engine once per group.
-    public static func worst(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, limit: Int) throws -> [WorstDefault] {
-        throw PGError(.decoding, message: "the worst single defaults are not ranked yet")
-    }
 }
