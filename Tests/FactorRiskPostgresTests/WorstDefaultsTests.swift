@@ -211,34 +211,4 @@ struct WorstDefaultsTests {
         #expect(added[.overAdvance, default: 0] > 0 && added[.countryLimitBreach, default: 0] > 0, "\(added)")
         if !mismatches.isEmpty { Issue.record("the ranking differs from the definition:\n\(mismatches.prefix(10).joined(separator: "\n"))") }
     }
-
-    /// `scripts/bench-whatif`: with FACTOR_RISK_BENCH_WORST set to a number of documents, seeds one
-    /// synthetic tenant of that many and times, in the same run, its recalculation and the worst 20
-    /// single defaults (each twice, the second warm), printed on lines starting `bench-whatif:`.
-    @Test("benchmark: the worst 20 single defaults of a large tenant against its recalculation",
-          .enabled(if: ProcessInfo.processInfo.environment["FACTOR_RISK_BENCH_WORST"] != nil))
-    func benchmark() async throws {
-        let documents = Int(ProcessInfo.processInfo.environment["FACTOR_RISK_BENCH_WORST"] ?? "") ?? 500_000
-        try await BundleImporter(pool: pool).importSynthetic(.init(tenantRef: "bench", documents: documents, seed: 1, asOf: Self.date))
-        try await pool.withConnection { _ = try $0.execute("VACUUM ANALYZE") }
-        let tenant = try await tenantID("bench")
-        let clock = ContinuousClock()
-        func seconds(_ duration: Duration) -> String {
-            String(format: "%.2f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
-        }
-        for run in 1...2 {
-            let recalc = try await clock.measure {
-                try await pool.tenantTransaction(tenant) { try ProductionEngine.recalculate($0, tenantID: tenant, asOf: Self.date) }
-            }
-            var rows: [WorstDefault] = []
-            let ranking = try await clock.measure { rows = try await worst(tenant, limit: 20) }
-            print("bench-whatif: run \(run), \(documents) documents: recalc \(seconds(recalc)), worst 20 \(seconds(ranking))")
-            if run == 2 {
-                for row in rows.prefix(5) {
-                    print("bench-whatif:   \(row.groupRef) loss \(Money.format(row.loss, exponent: 2)), \(row.newBreaches.count) new breaches")
-                }
-            }
-            #expect(rows.count == 20)
-        }
-    }
 }

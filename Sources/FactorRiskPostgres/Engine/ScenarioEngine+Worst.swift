@@ -15,7 +15,9 @@ extension ScenarioEngine {
             try connection.query("INSERT INTO policies (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING", [tenantID])
             try connection.execute("SET LOCAL work_mem = '64MB'")
             try connection.execute("SET LOCAL jit = off")
-            rows = try connection.query(WorstSQL.ranking, [tenantID, date, max(0, limit)])
+            // `$4` and `$5` are the engine's country grades (its country rows read them): none, the baseline's.
+            let grades = ProductionEngine.gradeParameters(Scenario())
+            rows = try connection.query(WorstSQL.ranking, [tenantID, date, max(0, limit), grades.countries, grades.grades])
         } catch {
             if connection.isHealthy { _ = try? connection.execute("ROLLBACK TO SAVEPOINT worst_defaults") }
             throw error

@@ -39,7 +39,8 @@
 /// plans made on the statistics of tables just written in the transaction (measured on 500,000
 /// documents: 5.2 s warm, 235 s when the snapshot tables had never been analyzed).
 enum WorstSQL {
-    /// `$1` tenant id, `$2` as-of date, `$3` how many groups. One row per ranked group, in the
+    /// `$1` tenant id, `$2` as-of date, `$3` how many groups, `$4` and `$5` the engine's country
+    /// grades (empty: the baseline's). One row per ranked group, in the
     /// ranking's order (loss, then `group_ref` in byte order): `group_ref`, `loss`,
     /// `loss_own_funds_bp` and its new breaches as three arrays (`levels`, `subjects`, `codes`)
     /// in §9.4's order.
