@@ -77,6 +77,13 @@ struct ScenariosController {
                     details.append(.init("$.defaulted[\(index)]", "expected a group reference, found \(item == .string("") ? "an empty string" : item.typeName)"))
                     continue
                 }
+                // A reference of the tenant's data holds no control character and at most 64
+                // characters (as the bundle's checks have it): anything else names no group, and a
+                // NUL could not even be sent to PostgreSQL.
+                guard ref.count <= 64, !ref.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else {
+                    details.append(.init("$.defaulted[\(index)]", "not a group reference (at most 64 characters, no control characters)"))
+                    continue
+                }
                 defaulted.append(ref)
             }
         case let value?: details.append(.init("$.defaulted", "expected an array of group references, found \(value.typeName)"))

@@ -93,6 +93,9 @@ struct ScenarioRoutesTests {
                 (#"{"as_of": "2026-13-01", "defaulted": ["D1", 3, ""], "grades": {"es": 3, "ES": 9, "FR": "2", "DE": 1.5, "IT": 7}}"#,
                  ["$.as_of", "$.defaulted[1]", "$.defaulted[2]", "$.grades.es", "$.grades.ES", "$.grades.FR", "$.grades.DE"]),
                 (#"{"defaulted": ["D1"]}"#, ["$.as_of"]),
+                // A NUL or another control character, or more than 64 characters, names no group.
+                (#"{"as_of": "2026-11-20", "defaulted": ["D1", "G\u0000", "a\tb", "\#(String(repeating: "x", count: 65))"]}"#,
+                 ["$.defaulted[1]", "$.defaulted[2]", "$.defaulted[3]"]),
                 (#"{"as_of": 20261120, "grades": {"FR": 1}}"#, ["$.as_of"]),
                 (#"{"as_of": "2026-11-20", "defaulted": "D1"}"#, ["$.defaulted"]),
                 (#"{"as_of": "2026-11-20", "grades": ["FR", 1]}"#, ["$.grades"]),
