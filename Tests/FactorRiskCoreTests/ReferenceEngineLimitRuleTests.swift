@@ -114,3 +114,38 @@ struct ReferenceEngineLimitRuleTests {
         #expect(debtor(validTo: nil, from: "2026-11-21", limit: 0).flags.isEmpty)
     }
 }
+
+/// §9.4 (a) on a portfolio small enough to work out by hand: a defaulted group's documents leave
+/// `missing_fx`, the dilution window and days past due, while its collections still count.
+@Suite("reference engine: a defaulted group's documents under a scenario")
+struct ReferenceEngineScenarioRuleTests {
+    typealias Rules = ReferenceEngineRuleTests
+
+    @Test("missing_fx, dilution and days past due leave with the defaulted debtor; its collections stay")
+    func documentsLeave() {
+        let portfolio = Rules.portfolio {
+            $0.debtors.append(.init(ref: "E", country: "FR", groupRef: nil, creditLimit: 10_000_000))
+            $0.approvals[Portfolio.Pair("C", "E")] = 10_000_000
+            $0.documents = [
+                Rules.invoice("I1", 10_000_000, due: "2026-11-10"),                       // on D, 10 days past due
+                Rules.invoice("I2", 10_000_000, debtor: "E"),                             // on E, not yet due
+                Rules.invoice("U", 5_000, debtor: "E", currency: "USD"),                  // on E, no USD rate: missing_fx
+                Rules.invoice("N", 2_000_000, debtor: "E", issued: "2026-11-05", kind: .creditNote),
+            ]
+            $0.collections = [.init(ref: "K", docRef: "I2", collectedOn: CalendarDate(iso: "2026-11-01")!, amount: 300_000)]
+        }
+        let date = CalendarDate(iso: "2026-11-20")!
+        let baseline = ReferenceEngine.compute(portfolio, asOf: date)
+        let scenario = ReferenceEngine.compute(portfolio, asOf: date, scenario: Scenario(defaulted: ["E"]))
+        // Baseline: credited 20,000 of 200,000 invoiced in the window = 1,000 bp; (100,000 × 10 + 100,000 × 0) / 200,000 = 5 days.
+        #expect(baseline.portfolio.missingFX == ["U"])
+        #expect((baseline.clients[0].dilutionBP, baseline.clients[0].pastDueDays) == (1000, 5))
+        // E defaults: only I1 is left: no dilution, 10 days past due, nothing missing; the collection still counts.
+        #expect(scenario.portfolio.missingFX.isEmpty)
+        #expect((scenario.clients[0].dilutionBP, scenario.clients[0].pastDueDays) == (0, 10))
+        #expect(scenario.clients[0].collected == 300_000)
+        let e = scenario.debtors.first { $0.debtorRef == "E" }
+        #expect(e.map { ($0.gross, $0.guaranteed, $0.approvedTotal) } ?? (1, 1, 1) == (0, 0, 0))
+        #expect(scenario.portfolio.documents == 1)
+    }
+}
