@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FactorRiskCoreTests",
-            dependencies: ["FactorRiskCore"],
+            dependencies: ["FactorRiskCore", "FactorRiskTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -148,7 +148,7 @@ struct CommandLineTests {
 
         for level in ReportLevel.allCases {
             let json = try run(["report", "--tenant", "demo", "--as-of", "2026-11-20", "--by", level.rawValue, "--format", "json"], databaseURL: url)
-            let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.workedExample)/expected/\(level.rawValue).json"))) as! NSObject
+            let expected = try JSONSerialization.jsonObject(with: ExpectedReport.data(Fixtures.workedExample, level)) as! NSObject
             let produced = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? NSObject
             #expect(produced == expected, "\(level.rawValue)")
         }
@@ -284,10 +284,10 @@ struct CommandLineTests {
 
     /// `report --format json` of every level of tenant `name` equals the fixture's `expected/<level>.json`.
     func expectExpectedReports(_ name: String, asOf date: String, databaseURL url: String) throws {
-        let folder = "\(Fixtures.packageRoot)/Tests/Fixtures/\(name)/expected"
+        let folder = "\(Fixtures.packageRoot)/Tests/Fixtures/\(name)"
         for level in ReportLevel.allCases {
             let json = try run(["report", "--tenant", name, "--as-of", date, "--by", level.rawValue, "--format", "json"], databaseURL: url)
-            let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(level.rawValue).json"))) as! NSObject
+            let expected = try JSONSerialization.jsonObject(with: ExpectedReport.data(folder, level)) as! NSObject
             // Output that is not JSON fails this level and lets the test go on.
             #expect((try? JSONSerialization.jsonObject(with: Data(json.output.utf8))) as? NSObject == expected, "\(level.rawValue): \(json.output)")
         }

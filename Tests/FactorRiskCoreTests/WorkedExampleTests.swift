@@ -1,4 +1,5 @@
 import FactorRiskCore
+import FactorRiskTestSupport
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ struct WorkedExampleTests {
 
     /// Compares `report`'s JSON of `level` with the expected file of the bundle in `folder`.
     static func expectMatches(_ report: RiskReport, _ level: ReportLevel, folder: String) throws {
-        let expectedData = try #require(FileManager.default.contents(atPath: "\(folder)/expected/\(level.rawValue).json"))
+        let expectedData = try ExpectedReport.data(folder, level)
         let produced = report.json(level).rendered()
         let expected = try parsed(expectedData)
         let actual = try parsed(Data(produced.utf8))

@@ -66,12 +66,11 @@ struct APIHarness: Sendable {
 
     /// A row of the worked example's expected report for `level` whose `key` is `ref`.
     static func expectedRow(_ level: String, _ key: String, _ ref: String) throws -> JSONValue? {
-        let json = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.workedExample)/expected/\(level).json"))))
-        guard case .array(let rows)? = json["rows"] else { return nil }
+        guard case .array(let rows)? = try expected(level)["rows"] else { return nil }
         return rows.first { $0[key] == .string(ref) }
     }
 
     static func expected(_ level: String) throws -> JSONValue {
-        try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.workedExample)/expected/\(level).json"))))
+        try ExpectedReport.json(Fixtures.workedExample, ReportLevel(rawValue: level)!)
     }
 }

@@ -30,7 +30,7 @@ struct ProductionEngineTests {
     /// Every level of `report` against the expected JSON reports in `folder`/expected.
     static func expectExpected(_ report: RiskReport, _ folder: String) throws {
         for level in ReportLevel.allCases {
-            let expected = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(folder)/expected/\(level.rawValue).json"))) as! NSObject
+            let expected = try JSONSerialization.jsonObject(with: try ExpectedReport.data(folder, level)) as! NSObject
             let produced = try JSONSerialization.jsonObject(with: Data(report.json(level).rendered().utf8)) as! NSObject
             #expect(produced == expected, "\(level.rawValue):\n\(report.json(level).rendered())")
         }
