@@ -67,7 +67,7 @@ struct PoolTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(6)") }
+                        _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(20)") }
                         finished.withLock { $0 += 1 }
                     }
                 }
@@ -75,9 +75,10 @@ struct PoolTests {
             }
         }
         // Wait until all four connections are busy on the server.
-        try await waitForActiveQueries("SELECT pg_sleep(6)", count: 4)
+        try await waitForActiveQueries("SELECT pg_sleep(20)", count: 4)
         // More tasks than this machine has cores now run on the cooperative pool while the four
-        // queries still sleep: had libpq blocked those threads, none of these could run.
+        // queries still sleep: had libpq blocked those threads, none of these could run. The sleep
+        // is long enough for a machine busy with the rest of the suite to schedule them (6 s was not).
         let ran = await withTaskGroup(of: Int.self) { group in
             for value in 0..<16 { group.addTask { value } }
             return await group.reduce(0, +)
