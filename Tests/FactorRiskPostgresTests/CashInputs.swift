@@ -20,6 +20,19 @@ enum CashInputs {
         return try Portfolio(bundle: files, policy: policy)
     }
 
+    /// Sets every document's event dates (`paid_on`, `refused_on`, `deposited_on`) from the tenant's
+    /// `document_events`, as a merge of events does: for events written here with plain SQL.
+    static func setEventDates(_ connection: PGConnection, tenantID: Int64) throws {
+        try connection.query("""
+            UPDATE documents d
+            SET paid_on = (SELECT event_date FROM document_events e WHERE e.tenant_id = $1 AND e.doc_ref = d.doc_ref AND e.event = 'paid'),
+                refused_on = (SELECT event_date FROM document_events e WHERE e.tenant_id = $1 AND e.doc_ref = d.doc_ref AND e.event = 'refused'),
+                deposited_on = (SELECT event_date FROM document_events e
+                                WHERE e.tenant_id = $1 AND e.doc_ref = d.doc_ref AND e.event = 'deposited')
+            WHERE d.tenant_id = $1
+            """, [tenantID])
+    }
+
     /// Writes the portfolio's collections, remittances, events and §5 v2 policy for its tenant
     /// (replacing any written before), and stores `documents` (added or changed).
     static func write(_ portfolio: Portfolio, tenantRef: String, documents: [Portfolio.Document] = [], pool: PGPool) async throws {
@@ -72,6 +85,7 @@ enum CashInputs {
                     for (event, date) in events { try writer.write("\(tenant)\t\(doc)\t\(event.rawValue)\t\(date)\n") }
                 }
             }
+            try setEventDates(connection, tenantID: tenant)
             let p = portfolio.policy
             try connection.query("INSERT INTO policies (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING", [tenant])
             try connection.query("""

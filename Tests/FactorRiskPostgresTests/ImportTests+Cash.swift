@@ -57,8 +57,14 @@ extension ImportTests {
     @Test("re-importing the cash example changes nothing, not even a row version; a newer extract updates in place")
     func cashReimportAndNewerExtract() async throws {
         try await importer.importBundle(directory: Self.cashExample, tenantRef: "cash")
+        // Each document carries the dates of its events (document_events.csv: A2 deposited 10-21, paid 11-10).
+        let eventDates = "SELECT concat_ws(' ', paid_on, refused_on, deposited_on) FROM documents WHERE doc_ref = $1"
+        #expect(try scalar(eventDates, ["A2"], as: String.self) == "2026-11-10 2026-10-21")
+        let documentVersions = "SELECT string_agg(doc_ref || ' ' || xmin, ';' ORDER BY doc_ref) FROM documents"
+        let versions = try scalar(documentVersions, as: String.self)
         let again = try await reimportChangesNothing(Self.cashExample, tenant: "cash", rows: cashRows)
         #expect(again.files.suffix(4).map(\.unchanged) == [3, 2, 11, 1])
+        #expect(try scalar(documentVersions, as: String.self) == versions)
 
         let folder = TestCluster.temporaryFolder("import-cash-newer")
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -74,6 +80,9 @@ extension ImportTests {
         #expect(try scalar("SELECT amount FROM collections WHERE collection_ref = 'KC4'", as: Int64.self) == 1)
         #expect(try scalar("SELECT received_on::text FROM remittances WHERE remittance_ref = 'KR2'", as: String.self) == "2026-10-21")
         #expect(try scalar("SELECT event_date::text FROM document_events WHERE doc_ref = 'A2' AND event = 'paid'", as: String.self) == "2026-11-09")
+        // A changed event date replaces the document's; a new event adds one.
+        #expect(try scalar(eventDates, ["A2"], as: String.self) == "2026-11-09 2026-10-21")
+        #expect(try scalar(eventDates, ["A3"], as: String.self) == "2026-11-19")
         // Rows the extract does not name stay as they were.
         #expect(try scalar("SELECT amount FROM collections WHERE collection_ref = 'KC1'", as: Int64.self) == 1_000_000)
     }

@@ -326,6 +326,7 @@ struct LiveEngineTests {
                 )
                 SELECT DISTINCT o.client_id, o.debtor_id FROM open_invoices o JOIN events e ON e.doc_ref = o.doc_ref
                 """, [tenant, asOf]).rows.map { (client: try $0.decode(Int64.self, at: 0), debtor: try $0.decode(Int64.self, at: 1)) }
+            try CashInputs.setEventDates(connection, tenantID: tenant)
             try LiveEngine.recordChanges(connection, tenantID: tenant, pairs: pairs)
             return pairs
         }

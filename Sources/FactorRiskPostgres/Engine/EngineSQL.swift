@@ -6,7 +6,7 @@ import FactorRiskCore
 /// `$3`–`$6`, see `recalculation`) and writes every level of the snapshot. The documents issued by
 /// D are read once, open or closed, in one pass grouped in memory per pair (`documentSums`): the
 /// classification of §4.1 splits into what is known per document — paid, disputed, undeposited,
-/// aged, from its own columns and its events aggregated once — and what is known per pair —
+/// aged, from its own columns, its event dates among them (migration 0012) — and what is known per pair —
 /// affiliate, embargo, approval —, and the same pass gives §8's dilution window, new debtors,
 /// round invoices, weighted days past due and `missing_fx`. The pairs are kept in memory; clients,
 /// debtors, groups, countries and the portfolio are summed from them (clients with their cash,
@@ -89,10 +89,6 @@ enum EngineSQL {
             }
         }
 
-        /// Whether the scope reads every event of the tenant: its documents are all of the tenant's,
-        /// or all but a few (which events are joined to needs no narrowing).
-        var readsEveryEvent: Bool { self == .tenant || self == .scenario }
-
         /// A condition on the rows of a table aliased `alias` that carry client_id and debtor_id.
         /// Under a scenario it holds for every row when no group defaults: PostgreSQL plans the
         /// statement with the parameters' values and drops the test, so the nightly job pays nothing for it.
@@ -110,7 +106,6 @@ enum EngineSQL {
     /// or before D gives, open or closed, with a rate or not:
     /// - `currency_terms`: each currency's factor (null for the base currency), whether it has a rate
     ///   on D, and its round modulus (§8.3: `round_unit` whole units in minor units);
-    /// - `document_states`: each document's events dated ≤ D, aggregated once (§4.1 rules 1 to 3);
     /// - `document_sums`: the sums of §4.1–§4.3 over the documents that take part (each invoice
     ///   under the first reason of rules 1 to 4 that holds, `old` by the age test whatever its
     ///   reason), `owed_days` (§8.4), the pair's first invoice (§8.3 new debtor), the dilution
@@ -125,18 +120,6 @@ enum EngineSQL {
             SELECT cu.currency, r.factor, r.currency IS NOT NULL AS rated,
                    (s.round_unit * 10::numeric ^ cu.exponent)::bigint AS round_modulus
             FROM currencies cu CROSS JOIN settings s LEFT JOIN rates r ON r.currency = cu.currency
-        ),
-        document_states AS MATERIALIZED (
-            SELECT e.doc_ref, bool_or(e.event = 'paid') AS paid, bool_or(e.event = 'refused') AS refused,
-                   bool_or(e.event = 'deposited') AS deposited
-            FROM document_events e CROSS JOIN settings s
-            -- Only the events a rule reads: deposits only while rule 3 is on (most invoices are
-            -- deposited, and their join would cost the most), payments by D − remittance_days.
-            WHERE e.tenant_id = $1 AND e.event_date <= $2
-              AND (e.event <> 'deposited' OR s.deposit_days IS NOT NULL)
-              AND (e.event <> 'paid' OR e.event_date <= $2::date - s.remittance_days)
-              \(scope.readsEveryEvent ? "" : "AND e.doc_ref IN (SELECT d.doc_ref FROM documents d WHERE d.tenant_id = $1 \(scope.pairs("d")))")
-            GROUP BY e.doc_ref
         ),
         document_sums AS MATERIALIZED (
             SELECT x.client_id, x.debtor_id,
@@ -169,16 +152,17 @@ enum EngineSQL {
                        CASE WHEN d.issue_date > $2::date - s.round_window_days THEN d.amount % t.round_modulus = 0 END AS round,
                        $2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due AS old,
                        CASE WHEN d.kind = 'credit_note' THEN 0
-                            WHEN coalesce(e.paid, false) THEN 1
-                            WHEN d.disputed OR coalesce(e.refused, false) THEN 2
-                            WHEN s.deposit_days IS NOT NULL AND NOT coalesce(e.deposited, false)
+                            -- Rules 1 to 3 from the document's event dates: paid by D − remittance_days
+                            -- (and by D), refused by D, deposited by D while rule 3 is on.
+                            WHEN d.paid_on <= $2 AND d.paid_on <= $2::date - s.remittance_days THEN 1
+                            WHEN d.disputed OR d.refused_on <= $2 THEN 2
+                            WHEN s.deposit_days IS NOT NULL AND NOT coalesce(d.deposited_on <= $2, false)
                                  AND $2::date - d.issue_date > s.deposit_days THEN 3
                             WHEN $2::date - d.issue_date > s.max_days_from_invoice OR $2::date - d.due_date > s.max_days_past_due THEN 4
                             ELSE 5 END AS class
                 FROM documents d
                 CROSS JOIN settings s
                 JOIN currency_terms t ON t.currency = d.currency
-                LEFT JOIN document_states e ON e.doc_ref = d.doc_ref
                 WHERE d.tenant_id = $1 AND d.issue_date <= $2 \(scope.pairs("d"))
                 OFFSET 0
             ) x

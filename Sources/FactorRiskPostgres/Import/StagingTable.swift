@@ -167,6 +167,7 @@ struct StagingTable {
         try beforeWriting(statements)
         let updated = try connection.execute(statements.update).affectedRows
         let inserted = try connection.execute(statements.insert).affectedRows
+        if file == .documentEvents { try connection.execute(statements.documentEventDates) }
         return (inserted, updated)
     }
 
