@@ -11,9 +11,9 @@ import FactorRiskCore
 /// round invoices, weighted days past due and `missing_fx`. The pairs are kept in memory; clients,
 /// debtors, groups, countries and the portfolio are summed from them (clients with their cash,
 /// from collections and remittances), and each level is written by its own data-modifying CTE.
-/// The same pass tells which pairs repeat an invoice amount; only their invoices are read again,
-/// by pair, for duplicate suspects (§8.3). One more read of the documents remains: those of the
-/// collections (their client and currency, §8.2). The limits in force and pending (§9.1, §9.2)
+/// The pairs where two documents have the same amount come from the pair index, read in order;
+/// only their invoices are read again, by pair, for duplicate suspects (§8.3). One more read of
+/// the documents remains: those of the collections (their client and currency, §8.2). The limits in force and pending (§9.1, §9.2)
 /// come from `limit_changes`, one DISTINCT ON per kind of limit, and credit insurance (§9.3) is
 /// joined to the debtors. A what-if scenario (§9.4) is the same statement with other parameters.
 /// The reference engine in FactorRiskCore is the same rulebook in plain Swift; tests hold the two
@@ -109,11 +109,13 @@ enum EngineSQL {
     /// - `document_sums`: the sums of §4.1–§4.3 over the documents that take part (each invoice
     ///   under the first reason of rules 1 to 4 that holds, `old` by the age test whatever its
     ///   reason), `owed_days` (§8.4), the pair's first invoice (§8.3 new debtor), the dilution
-    ///   window's full amounts (§8.1), round invoices (§8.3), the refs of `missing_fx` (§4) and
-    ///   whether two of its invoices have the same amount (`repeated_amounts`, §8.3: only such a
-    ///   pair can hold a duplicate suspect). The list of refs makes PostgreSQL group in sorted
-    ///   order; measured on 500,000 documents, that costs what grouping in memory does, and
-    ///   counting the distinct amounts of each pair's invoices adds 0.09 s.
+    ///   window's full amounts (§8.1), round invoices (§8.3) and how many documents are left out
+    ///   for want of a rate (`missing_fx`, §4, listed by `missing` only when there are some).
+    ///   Every aggregate has a fixed size and none is DISTINCT, so PostgreSQL groups the documents
+    ///   in a hash table, and can split the work between processes (partial aggregation): a count
+    ///   of distinct amounts or a list of refs here made it sort every document of the tenant
+    ///   first (0.4 to 0.5 s of 500,000 documents). Which pairs repeat an amount is
+    ///   `repeated_pairs`' business.
     static func documentSums(_ scope: Scope) -> String {
         """
         currency_terms AS MATERIALIZED (
@@ -138,12 +140,10 @@ enum EngineSQL {
                    coalesce(sum(x.a) FILTER (WHERE x.class = 0), 0)::bigint AS credited_window,
                    count(*) FILTER (WHERE x.class > 0 AND x.round IS NOT NULL) AS round_invoices,
                    count(*) FILTER (WHERE x.class > 0 AND x.round) AS round_amount_invoices,
-                   count(DISTINCT x.amount) FILTER (WHERE x.invoice) < count(*) FILTER (WHERE x.invoice) AS repeated_amounts,
-                   -- §4: those without a rate that are open or in the dilution window, listed by ref.
-                   array_agg(x.doc_ref) FILTER (WHERE NOT x.rated AND (x.open OR x.in_window)) AS missing_fx
+                   -- §4: how many have no rate and are open or in the dilution window (listed by `missing`).
+                   count(*) FILTER (WHERE NOT x.rated AND (x.open OR x.in_window)) AS missing_fx
             FROM (
-                SELECT d.client_id, d.debtor_id, d.doc_ref, d.issue_date, d.due_date, t.rated, d.open_amount <> 0 AS open,
-                       d.kind = 'invoice' AS invoice, d.amount,
+                SELECT d.client_id, d.debtor_id, d.issue_date, d.due_date, t.rated, d.open_amount <> 0 AS open,
                        d.issue_date > $2::date - s.dilution_window_days AS in_window, t.rated AND d.open_amount <> 0 AS part,
                        CASE WHEN t.rated THEN \(fx("d.open_amount")) END AS o,
                        -- §8.1: the full amount of a document of the dilution window with a rate.
@@ -173,18 +173,28 @@ enum EngineSQL {
 
     /// §8.3 duplicate suspects per client: its open invoices issued ≤ D with a twin (same debtor,
     /// currency and amount, another doc_ref, issued ≤ D at most `duplicate_days` before or after).
-    /// Only a pair of `document_sums` whose invoices repeat an amount can hold one: its invoices
-    /// are read again by the pair's index (documents_pair), and the nearest twin of each is a
-    /// neighbour in the order of issue within its (currency, amount). Measured on 500,000
-    /// documents where few pairs repeat an amount: 0.01 s, against 0.65 to 1 s for grouping every
-    /// invoice by pair, currency and amount, and 0.4 s for counting a hash of each in a read of
-    /// their own. A book where most pairs repeat amounts reads most invoices again, by index.
-    static let duplicates = """
+    /// Only a pair where two documents have the same amount can hold one: `repeated_pairs` (any
+    /// kind, any date, any currency: more pairs than can hold a suspect, never fewer) reads the
+    /// pair index (tenant_id, debtor_id, client_id, amount) in its order, pair by pair, with no
+    /// sort. Those pairs' invoices are read again by the same index, and the nearest twin of each
+    /// is a neighbour in the order of issue within its (currency, amount). Measured on 500,000
+    /// documents where few pairs repeat an amount: 0.01 s for the second read, against 0.65 to 1 s
+    /// for grouping every invoice by pair, currency and amount. A book where most pairs repeat
+    /// amounts reads most invoices again, by index.
+    static func duplicates(_ scope: Scope) -> String {
+        """
+        repeated_pairs AS MATERIALIZED (
+            SELECT d.client_id, d.debtor_id
+            FROM documents d
+            WHERE d.tenant_id = $1 \(scope.pairs("d"))
+            GROUP BY d.debtor_id, d.client_id
+            HAVING count(DISTINCT d.amount) < count(*)
+        ),
         duplicate_counts AS (
             SELECT w.client_id, count(*) AS duplicate_suspects
             FROM (
                 SELECT i.client_id, i.open, i.issue_date, lag(i.issue_date) OVER same AS previous, lead(i.issue_date) OVER same AS next
-                FROM document_sums p
+                FROM repeated_pairs p
                 CROSS JOIN LATERAL (
                     SELECT d.client_id, d.debtor_id, d.currency, d.amount, d.issue_date, d.open_amount > 0 AS open
                     FROM documents d
@@ -192,7 +202,6 @@ enum EngineSQL {
                       AND d.kind = 'invoice' AND d.issue_date <= $2
                     OFFSET 0
                 ) i
-                WHERE p.repeated_amounts
                 WINDOW same AS (PARTITION BY i.client_id, i.debtor_id, i.currency, i.amount ORDER BY i.issue_date)
             ) w
             CROSS JOIN settings s
@@ -200,6 +209,7 @@ enum EngineSQL {
             GROUP BY w.client_id
         )
         """
+    }
 
     /// §4.1–§4.3 and §8.3, from `document_sums`: the CTEs up to `pair_figures`, whose SELECT list
     /// is `client_id, debtor_id, client_ref, debtor_ref`, then `pairColumns`.
@@ -363,7 +373,7 @@ enum EngineSQL {
     static let clientActivity = """
         WITH \(settings), \(rates),
         \(documentSums(.client)),
-        \(duplicates),
+        \(duplicates(.client)),
         \(cash(.client))
         SELECT coalesce(sum(x.invoiced_window), 0)::bigint AS invoiced_window,
                coalesce(sum(x.credited_window), 0)::bigint AS credited_window,
@@ -384,7 +394,7 @@ enum EngineSQL {
     /// flags of §6 and the tier of §4.10, written to the snapshot.
     static let clients = """
         \(cash(.tenant)),
-        \(duplicates),
+        \(duplicates(.scenario)),
         client_sums AS (
             SELECT client_ref, sum(gross)::bigint AS gross, sum(credit_notes)::bigint AS credit_notes, sum(eligible)::bigint AS eligible,
                    sum(over_approval)::bigint AS over_approval, sum(guaranteed)::bigint AS guaranteed, sum(covered)::bigint AS covered,
@@ -671,9 +681,15 @@ enum EngineSQL {
         ),
         -- §4 and §8.2: the documents (open, or in the dilution window), collections and remittances
         -- left out for want of a rate on D.
+        -- Read only when the pass over the documents counted some (the one-time filter skips the scan).
         missing AS (
-            SELECT coalesce(array_agg(m.ref ORDER BY m.ref COLLATE "C"), '{}') AS refs
-            FROM document_sums x CROSS JOIN LATERAL unnest(x.missing_fx) AS m (ref)
+            SELECT coalesce(array_agg(d.doc_ref ORDER BY d.doc_ref COLLATE "C"), '{}') AS refs
+            FROM documents d
+            CROSS JOIN settings s
+            JOIN currency_terms t ON t.currency = d.currency AND NOT t.rated
+            WHERE (SELECT sum(missing_fx) FROM document_sums) > 0
+              AND d.tenant_id = $1 AND d.issue_date <= $2 \(Scope.scenario.pairs("d"))
+              AND (d.open_amount <> 0 OR d.issue_date > $2::date - s.dilution_window_days)
         ),
         missing_cash AS (
             SELECT (SELECT coalesce(array_agg(collection_ref ORDER BY collection_ref COLLATE "C"), '{}')

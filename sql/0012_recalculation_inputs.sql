@@ -1,5 +1,7 @@
--- Each document carries the date of its lifecycle event of each kind (RULEBOOK.md §8: one event of
--- a kind per document, `document_events`' key), null when it has none. The recalculation classifies a
+-- What the recalculation reads, shaped so that it is read once and cheaply.
+--
+-- Each document carries the date of its lifecycle event of each kind (RULEBOOK.md §8: one event
+-- of a kind per document, `document_events`' key), null when it has none. The recalculation classifies a
 -- document from its own row (§4.1 rules 1 to 3) instead of aggregating and joining the events of
 -- the whole tenant on every run. `document_events` stays the record of what was imported; a merge of
 -- events sets these columns for the documents it touched, in the same transaction.
@@ -20,3 +22,10 @@ FROM (
     GROUP BY tenant_id, doc_ref
 ) e
 WHERE d.tenant_id = e.tenant_id AND d.doc_ref = e.doc_ref;
+
+-- The pair index carries each document's amount after its pair: the recalculation finds the pairs
+-- where two documents have the same amount (the only ones that can hold a duplicate suspect, §8.3)
+-- by reading this index in order, pair by pair, without sorting the tenant's documents. Every
+-- lookup by pair still uses it as before.
+DROP INDEX documents_pair;
+CREATE INDEX documents_pair ON documents (tenant_id, debtor_id, client_id, amount);
