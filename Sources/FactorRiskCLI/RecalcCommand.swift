@@ -43,14 +43,16 @@ struct RecalcCommand: AsyncParsableCommand {
     func run() async throws {
         let date = CalendarDate(iso: asOf)!
         let (tenant, all, wait) = (self.tenant, self.all, self.wait)
-        // A tenant's statements run one after another on one core; tenants side by side use the rest.
+        // Tenants side by side, one per core; a tenant alone (one tenant, or one job) has PostgreSQL
+        // split its pass over the documents between processes instead.
         let jobs = all ? (self.jobs ?? min(16, max(1, ProcessInfo.processInfo.activeProcessorCount))) : 1
         let terminal = isatty(1) == 1
         let failed = try await database.withStores(maxConnections: jobs + 1) { stores -> Bool in
             let tenants: [String] = all ? try await stores.tenants.refs() : [tenant!]
+            let parallel = jobs == 1 || tenants.count == 1
             let recalculate: @Sendable (Int) async -> (Int, Result<Recalculation.Outcome, any Error>) = { index in
                 do {
-                    return (index, .success(try await stores.recalculate(tenants[index], asOf: date, wait: wait)))
+                    return (index, .success(try await stores.recalculate(tenants[index], asOf: date, wait: wait, parallel: parallel)))
                 } catch {
                     return (index, .failure(error))
                 }

@@ -1,6 +1,6 @@
 import FactorRiskCore
 import FactorRiskHTML
-import FactorRiskPostgres
+@testable import FactorRiskPostgres
 import FactorRiskSynthetic
 import FactorRiskTestSupport
 import Foundation
@@ -20,11 +20,38 @@ struct ProductionEngineTests {
         try await pool.withConnection { try $0.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first!.decode(Int64.self, at: 0) }
     }
 
-    func recalculate(_ tenant: Int64, _ date: CalendarDate) async throws -> RiskReport {
+    /// The tenant recalculated as of `date`; with `split`, PostgreSQL is told that helper processes
+    /// cost nothing, so that even a small tenant's pass over the documents is split between them.
+    func recalculate(_ tenant: Int64, _ date: CalendarDate, split: Bool = false) async throws -> RiskReport {
         try await pool.tenantTransaction(tenant) { connection in
+            if split { try Self.splitEveryScan(connection) }
             try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date)
             return try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: date)!
         }
+    }
+
+    /// Makes PostgreSQL plan the rest of the transaction with helper processes wherever it can.
+    static func splitEveryScan(_ connection: PGConnection) throws {
+        for setting in ["parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
+                        "max_parallel_workers_per_gather = 2"] {
+            try connection.execute("SET LOCAL \(setting)")
+        }
+    }
+
+    @Test("the pass over the documents can be split between processes: each groups part of them, the groups are combined, and every figure is the reference engine's")
+    func documentPassInParallel() async throws {
+        let asOf = CalendarDate(iso: "2026-11-20")!
+        let sink = try await BundleImporter(pool: pool).importSynthetic(.init(tenantRef: "split", documents: 20_000, seed: 5, asOf: asOf))
+        let tenant = try await tenantID("split")
+        let plan = try await pool.tenantTransaction(tenant) { connection in
+            try Self.splitEveryScan(connection)
+            return try connection.query("EXPLAIN (COSTS OFF) \(EngineSQL.documentPass)", [tenant, asOf, [String]()])
+                .rows.map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(plan.contains { $0.contains("Partial HashAggregate") }, "\(plan.joined(separator: "\n"))")
+        #expect(plan.contains { $0.contains("Gather") })
+        let split = try await recalculate(tenant, asOf, split: true)
+        #expect(split == ReferenceEngine.compute(try Portfolio(bundle: sink.files), asOf: asOf))
     }
 
     /// Every level of `report` against the expected JSON reports in `folder`/expected.
@@ -194,7 +221,8 @@ struct ProductionEngineTests {
             for _ in 0..<5 {
                 let date = asOf.adding(days: Int(generator.next() % 60) - 45)
                 let expected = ReferenceEngine.compute(portfolio, asOf: date)
-                let produced = try await recalculate(tenant, date)
+                // Every other run has its pass over the documents split between processes.
+                let produced = try await recalculate(tenant, date, split: compared % 2 == 1)
                 compared += 1
                 Self.count(expected, into: &coverage)
                 if produced != expected {

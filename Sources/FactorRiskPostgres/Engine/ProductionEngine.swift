@@ -14,8 +14,11 @@ public enum ProductionEngine {
     /// (`tenantTransaction`): the old snapshot disappears only if the new one commits.
     /// Under a `scenario` (§9.4) the figures are the scenario's, written as the snapshot `variant`
     /// of the date (the nightly job: no scenario, the baseline ''); other variants are left alone.
+    /// With `parallel` false the pass over the documents asks PostgreSQL for no helper processes:
+    /// tenants recalculated side by side already keep every core busy.
     public static func recalculate(
-        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, scenario: Scenario = Scenario(), variant: String = ""
+        _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, scenario: Scenario = Scenario(), variant: String = "",
+        parallel: Bool = true
     ) throws {
         // A tenant without a policy row uses the defaults, which are the row's column defaults.
         try connection.query("INSERT INTO policies (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING", [tenantID])
@@ -27,8 +30,15 @@ public enum ProductionEngine {
         // The statement is long and its plan costly, so PostgreSQL would compile it to machine code
         // first: measured, that took longer (0.1 to 0.2 s a tenant) than the compiled code saved.
         try connection.execute("SET LOCAL jit = off")
+        if !parallel { try connection.execute("SET LOCAL max_parallel_workers_per_gather = 0") }
         let grades = gradeParameters(scenario)
+        // The pass over the documents first, into a temporary table (the only statement of the run
+        // that may use several processes), with statistics for the plan of the statement that
+        // reads it; the table is gone at the end of the run.
+        try connection.query(EngineSQL.documentPass, [tenantID, date, scenario.defaulted])
+        try connection.execute("ANALYZE \(EngineSQL.documentSumsTable)")
         try connection.query(EngineSQL.recalculation, [tenantID, date, scenario.defaulted, grades.countries, grades.grades, variant])
+        try connection.execute("DROP TABLE \(EngineSQL.documentSumsTable)")
     }
 
     /// Deletes every level of the snapshot variant `variant` of `date`.

@@ -68,9 +68,10 @@ public struct Recalculation: Sendable {
     /// previous snapshot stays whole. The server drops the run's session within about a second of
     /// this process vanishing (`clientCheckInterval`), which releases the lock.
     /// `listing` bounds the new and cleared breaches returned; their counts are always whole.
+    /// `parallel` as `ProductionEngine.recalculate` takes it.
     @discardableResult
     public static func run(
-        pool: PGPool, tenantRef: String, asOf date: CalendarDate, wait: Bool, listing: Int = 10
+        pool: PGPool, tenantRef: String, asOf date: CalendarDate, wait: Bool, listing: Int = 10, parallel: Bool = true
     ) async throws -> Outcome {
         let started = ContinuousClock.now
         guard let tenant = try await pool.withConnection({ try TenantScope.named(tenantRef, on: $0) }) else {
@@ -93,7 +94,7 @@ public struct Recalculation: Sendable {
                         A run killed a moment ago releases its lock within a few seconds: run again then, or pass --wait to wait for it.
                         """)
                 }
-                try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date)
+                try ProductionEngine.recalculate(connection, tenantID: tenantID, asOf: date, parallel: parallel)
                 let previous = try connection.query(
                     "SELECT max(as_of) FROM snapshots WHERE tenant_id = $1 AND as_of < $2 AND scenario = ''", [tenantID, date]
                 ).first?.decode(CalendarDate?.self, at: 0)

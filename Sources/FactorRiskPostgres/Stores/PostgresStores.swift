@@ -31,7 +31,9 @@ public struct PostgresStores: Sendable {
     public func importer(maxIssues: Int = 50) -> BundleImporter { BundleImporter(pool: pool, maxIssues: maxIssues) }
 
     /// The nightly job for one tenant (see `Recalculation.run`).
-    public func recalculate(_ tenantRef: String, asOf date: CalendarDate, wait: Bool, listing: Int = 10) async throws -> Recalculation.Outcome {
-        try await Recalculation.run(pool: pool, tenantRef: tenantRef, asOf: date, wait: wait, listing: listing)
+    public func recalculate(
+        _ tenantRef: String, asOf date: CalendarDate, wait: Bool, listing: Int = 10, parallel: Bool = true
+    ) async throws -> Recalculation.Outcome {
+        try await Recalculation.run(pool: pool, tenantRef: tenantRef, asOf: date, wait: wait, listing: listing, parallel: parallel)
     }
 }
