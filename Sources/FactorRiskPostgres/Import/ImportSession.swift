@@ -70,8 +70,13 @@ final class ImportSession {
             if let tenantCounts = tenant.counts { counts.append(tenantCounts) }
             // Any file may change any live figure: the tenant's live states are dropped, and rebuilt on next use.
             try LiveEngine.invalidate(connection, tenantID: tenant.id)
+            // Whether the documents were all new and inserted with the dates of the staged events.
+            var documentsCarryEventDates = false
             for file in BundleFile.loadOrder where staged[file] != nil {
-                let (inserted, updated) = try merge(file, tenantID: tenant.id)
+                let (inserted, updated, allNew) = try StagingTable(file).mergeImported(
+                    connection, tenantID: tenant.id, eventsStaged: staged[.documentEvents] != nil,
+                    documentsCarryEventDates: documentsCarryEventDates)
+                if file == .documents { documentsCarryEventDates = allNew && staged[.documentEvents] != nil }
                 counts.append(.init(file: file.fileName, rows: staged[file]!, inserted: inserted, updated: updated))
                 if file == .debtors || (file == .clients && staged[.debtors] == nil) {
                     try analyzeReferencesIfLarge(["clients", "debtors"], rows: (staged[.clients] ?? 0) + (staged[.debtors] ?? 0))
@@ -320,12 +325,5 @@ final class ImportSession {
             report(error)
             return nil
         }
-    }
-
-    // MARK: Merge
-
-    /// Merges the staged rows of `file` into the tenant's table; returns (inserted, updated).
-    private func merge(_ file: BundleFile, tenantID: Int64) throws -> (Int, Int) {
-        try StagingTable(file).merge(connection, tenantID: tenantID)
     }
 }
