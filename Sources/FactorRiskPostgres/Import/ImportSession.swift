@@ -52,15 +52,18 @@ final class ImportSession {
 
             // 2. Stream every CSV file into its staging table, checking each row on the way.
             var staged: [BundleFile: Int] = [:]
+            var keysMayRepeat: Set<BundleFile> = []
             for (file, path) in sources where file != .tenant {
-                staged[file] = try stage(file, path: path, baseExponent: tenant.baseExponent)
+                let (rows, mayRepeat) = try stage(file, path: path, baseExponent: tenant.baseExponent)
+                staged[file] = rows
+                if mayRepeat { keysMayRepeat.insert(file) }
             }
             endPhase("read, check and stage")
             var policy: PolicyOverrides?
             if let policyPath { policy = checkPolicy(path: policyPath, baseExponent: tenant.baseExponent) }
 
             // 3. What needs other rows: duplicate keys, then references.
-            for file in staged.keys.sorted(by: Self.loadOrderIndex) { try checkDuplicates(file) }
+            for file in keysMayRepeat.sorted(by: Self.loadOrderIndex) { try checkDuplicates(file) }
             try checkAcrossFiles(staged: Set(staged.keys), tenantID: tenant.id)
             endPhase("duplicate and reference checks")
             if issueCount > 0 { throw failure() }
@@ -247,11 +250,14 @@ final class ImportSession {
         try reader.finishFields(onRecord)
     }
 
-    /// Creates the file's staging table and COPYs its valid rows into it. Returns the rows staged.
-    private func stage(_ file: BundleFile, path: String, baseExponent: Int) throws -> Int {
+    /// Creates the file's staging table and COPYs its valid rows into it. Returns the rows staged,
+    /// and whether two of them may have the same key (`StagedKeys`; if not, the duplicate check is not run).
+    private func stage(_ file: BundleFile, path: String, baseExponent: Int) throws -> (rows: Int, keysMayRepeat: Bool) {
         var validator: BundleRowValidator?
         var headerFailed = false
         var rows = 0
+        var keys = StagedKeys()
+        let keyColumns = Set(file.key.compactMap(file.index(of:)))
         try StagingTable(file).stage(connection) { writer in
             var line: [UInt8] = []
             line.reserveCapacity(512)
@@ -274,6 +280,8 @@ final class ImportSession {
                 StagingTable.appendDecimal(Int64(number), to: &line)
                 for (index, value) in values.enumerated() {
                     line.append(9)
+                    let start = line.count
+                    defer { if keyColumns.contains(index) { keys.add(line[start...]) } }
                     switch value {
                     case .asWritten: StagingTable.appendCopyText(validator.field(index, of: fields), to: &line)
                     case .null: StagingTable.appendCopyText(String?.none, to: &line)
@@ -281,6 +289,7 @@ final class ImportSession {
                     case .text(let text): StagingTable.appendCopyText(text, to: &line)
                     }
                 }
+                keys.endRow()
                 line.append(10)
                 try writer.write(line)
                 rows += 1
@@ -289,7 +298,7 @@ final class ImportSession {
         if validator == nil && !headerFailed {
             report(BundleIssue(file: file.fileName, line: 1, message: "the file is empty: it needs a header row"))
         }
-        return rows
+        return (rows, keys.mayRepeat)
     }
 
     // MARK: Checks that need other rows
