@@ -75,17 +75,20 @@ final class ImportSession {
             try LiveEngine.invalidate(connection, tenantID: tenant.id)
             // Whether the documents were all new and inserted with the dates of the staged events.
             var documentsCarryEventDates = false
+            // Rows inserted or updated, per file.
+            var written: [BundleFile: Int] = [:]
             for file in BundleFile.loadOrder where staged[file] != nil {
                 let (inserted, updated, allNew) = try StagingTable(file).mergeImported(
                     connection, tenantID: tenant.id, eventsStaged: staged[.documentEvents] != nil,
                     documentsCarryEventDates: documentsCarryEventDates)
                 if file == .documents { documentsCarryEventDates = allNew && staged[.documentEvents] != nil }
                 counts.append(.init(file: file.fileName, rows: staged[file]!, inserted: inserted, updated: updated))
+                written[file] = inserted + updated
                 if file == .debtors || (file == .clients && staged[.debtors] == nil) {
-                    try analyzeReferencesIfLarge(["clients", "debtors"], rows: (staged[.clients] ?? 0) + (staged[.debtors] ?? 0))
+                    try analyzeReferencesIfLarge(["clients", "debtors"], rows: (written[.clients] ?? 0) + (written[.debtors] ?? 0))
                 }
                 if file == .documents && (staged[.collections] != nil || staged[.documentEvents] != nil) {
-                    try analyzeReferencesIfLarge(["documents"], rows: staged[.documents] ?? 0)
+                    try analyzeReferencesIfLarge(["documents"], rows: written[.documents] ?? 0)
                 }
             }
             if let policy {
@@ -99,7 +102,8 @@ final class ImportSession {
         }
     }
 
-    /// Refreshes the planner's statistics of `tables` after a large merge into them (`rows` staged).
+    /// Refreshes the planner's statistics of `tables` after a large merge into them (`rows` written:
+    /// a merge that wrote nothing, as a re-import, left the statistics right).
     ///
     /// The later merges resolve references by joining these tables (clients and debtors, and
     /// documents for collections and events); rows written in this transaction have no
