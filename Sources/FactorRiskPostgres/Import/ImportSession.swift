@@ -52,15 +52,18 @@ final class ImportSession {
 
             // 2. Stream every CSV file into its staging table, checking each row on the way.
             var staged: [BundleFile: Int] = [:]
+            var keysMayRepeat: Set<BundleFile> = []
             for (file, path) in sources where file != .tenant {
-                staged[file] = try stage(file, path: path, baseExponent: tenant.baseExponent)
+                let (rows, mayRepeat) = try stage(file, path: path, baseExponent: tenant.baseExponent)
+                staged[file] = rows
+                if mayRepeat { keysMayRepeat.insert(file) }
             }
             endPhase("read, check and stage")
             var policy: PolicyOverrides?
             if let policyPath { policy = checkPolicy(path: policyPath, baseExponent: tenant.baseExponent) }
 
             // 3. What needs other rows: duplicate keys, then references.
-            for file in staged.keys.sorted(by: Self.loadOrderIndex) { try checkDuplicates(file) }
+            for file in keysMayRepeat.sorted(by: Self.loadOrderIndex) { try checkDuplicates(file) }
             try checkAcrossFiles(staged: Set(staged.keys), tenantID: tenant.id)
             endPhase("duplicate and reference checks")
             if issueCount > 0 { throw failure() }
@@ -70,14 +73,22 @@ final class ImportSession {
             if let tenantCounts = tenant.counts { counts.append(tenantCounts) }
             // Any file may change any live figure: the tenant's live states are dropped, and rebuilt on next use.
             try LiveEngine.invalidate(connection, tenantID: tenant.id)
+            // Whether the documents were all new and inserted with the dates of the staged events.
+            var documentsCarryEventDates = false
+            // Rows inserted or updated, per file.
+            var written: [BundleFile: Int] = [:]
             for file in BundleFile.loadOrder where staged[file] != nil {
-                let (inserted, updated) = try merge(file, tenantID: tenant.id)
+                let (inserted, updated, allNew) = try StagingTable(file).mergeImported(
+                    connection, tenantID: tenant.id, eventsStaged: staged[.documentEvents] != nil,
+                    documentsCarryEventDates: documentsCarryEventDates)
+                if file == .documents { documentsCarryEventDates = allNew && staged[.documentEvents] != nil }
                 counts.append(.init(file: file.fileName, rows: staged[file]!, inserted: inserted, updated: updated))
+                written[file] = inserted + updated
                 if file == .debtors || (file == .clients && staged[.debtors] == nil) {
-                    try analyzeReferencesIfLarge(["clients", "debtors"], rows: (staged[.clients] ?? 0) + (staged[.debtors] ?? 0))
+                    try analyzeReferencesIfLarge(["clients", "debtors"], rows: (written[.clients] ?? 0) + (written[.debtors] ?? 0))
                 }
                 if file == .documents && (staged[.collections] != nil || staged[.documentEvents] != nil) {
-                    try analyzeReferencesIfLarge(["documents"], rows: staged[.documents] ?? 0)
+                    try analyzeReferencesIfLarge(["documents"], rows: written[.documents] ?? 0)
                 }
             }
             if let policy {
@@ -91,7 +102,8 @@ final class ImportSession {
         }
     }
 
-    /// Refreshes the planner's statistics of `tables` after a large merge into them (`rows` staged).
+    /// Refreshes the planner's statistics of `tables` after a large merge into them (`rows` written:
+    /// a merge that wrote nothing, as a re-import, left the statistics right).
     ///
     /// The later merges resolve references by joining these tables (clients and debtors, and
     /// documents for collections and events); rows written in this transaction have no
@@ -242,11 +254,14 @@ final class ImportSession {
         try reader.finishFields(onRecord)
     }
 
-    /// Creates the file's staging table and COPYs its valid rows into it. Returns the rows staged.
-    private func stage(_ file: BundleFile, path: String, baseExponent: Int) throws -> Int {
+    /// Creates the file's staging table and COPYs its valid rows into it. Returns the rows staged,
+    /// and whether two of them may have the same key (`StagedKeys`; if not, the duplicate check is not run).
+    private func stage(_ file: BundleFile, path: String, baseExponent: Int) throws -> (rows: Int, keysMayRepeat: Bool) {
         var validator: BundleRowValidator?
         var headerFailed = false
         var rows = 0
+        var keys = StagedKeys()
+        let keyColumns = Set(file.key.compactMap(file.index(of:)))
         try StagingTable(file).stage(connection) { writer in
             var line: [UInt8] = []
             line.reserveCapacity(512)
@@ -269,6 +284,8 @@ final class ImportSession {
                 StagingTable.appendDecimal(Int64(number), to: &line)
                 for (index, value) in values.enumerated() {
                     line.append(9)
+                    let start = line.count
+                    defer { if keyColumns.contains(index) { keys.add(line[start...]) } }
                     switch value {
                     case .asWritten: StagingTable.appendCopyText(validator.field(index, of: fields), to: &line)
                     case .null: StagingTable.appendCopyText(String?.none, to: &line)
@@ -276,6 +293,7 @@ final class ImportSession {
                     case .text(let text): StagingTable.appendCopyText(text, to: &line)
                     }
                 }
+                keys.endRow()
                 line.append(10)
                 try writer.write(line)
                 rows += 1
@@ -284,7 +302,7 @@ final class ImportSession {
         if validator == nil && !headerFailed {
             report(BundleIssue(file: file.fileName, line: 1, message: "the file is empty: it needs a header row"))
         }
-        return rows
+        return (rows, keys.mayRepeat)
     }
 
     // MARK: Checks that need other rows
@@ -320,12 +338,5 @@ final class ImportSession {
             report(error)
             return nil
         }
-    }
-
-    // MARK: Merge
-
-    /// Merges the staged rows of `file` into the tenant's table; returns (inserted, updated).
-    private func merge(_ file: BundleFile, tenantID: Int64) throws -> (Int, Int) {
-        try StagingTable(file).merge(connection, tenantID: tenantID)
     }
 }

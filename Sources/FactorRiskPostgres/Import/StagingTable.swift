@@ -159,16 +159,46 @@ struct StagingTable {
     // MARK: Merge
 
     /// Merges the staged rows into the tenant's table (see `MergeStatements`); returns (inserted, updated).
-    /// `beforeWriting` runs once the rows are resolved, before anything is written.
+    /// `beforeWriting` runs once the rows to write are resolved, before anything is written.
     func merge(_ connection: PGConnection, tenantID: Int64,
                beforeWriting: (MergeStatements) throws -> Void = { _ in }) throws -> (inserted: Int, updated: Int) {
         let statements = mergeStatements(tenantID: tenantID)
-        for statement in statements.resolve { try connection.execute(statement) }
+        let toWrite = try connection.execute(statements.resolve).affectedRows
         try beforeWriting(statements)
+        // Nothing new and nothing changed: nothing to write, nothing of the documents' dates to redo.
+        guard toWrite > 0 else { return (0, 0) }
+        try connection.execute(statements.analyzeResolved)
         let updated = try connection.execute(statements.update).affectedRows
         let inserted = try connection.execute(statements.insert).affectedRows
-        if file == .documentEvents { try connection.execute(statements.documentEventDates) }
+        if file == .documentEvents { try connection.execute(statements.documentEventDates(from: statements.resolved)) }
         return (inserted, updated)
+    }
+
+    /// The import's merge: as `merge`, but when the tenant has no row in the table yet, every
+    /// staged row is inserted by one statement, with no resolve step (nothing to compare with).
+    ///
+    /// - Parameters:
+    ///   - eventsStaged: documents only: document_events.csv is staged in the same import; new
+    ///     documents are then inserted with the dates of their staged events.
+    ///   - documentsCarryEventDates: document events only: every document these events can name
+    ///     was inserted by this import with the dates of these events (the previous merge of
+    ///     documents returned `allNew`, with `eventsStaged`); when the events are all new too, the
+    ///     documents' dates are right already and are not worked out again.
+    /// - Returns: the rows inserted and updated, and whether all were new (the one-statement insert).
+    func mergeImported(_ connection: PGConnection, tenantID: Int64, eventsStaged: Bool = false,
+                       documentsCarryEventDates: Bool = false) throws -> (inserted: Int, updated: Int, allNew: Bool) {
+        let statements = mergeStatements(tenantID: tenantID)
+        guard try connection.query(statements.tenantHasNoRows).first!.decode(Bool.self, at: 0) else {
+            let (inserted, updated) = try merge(connection, tenantID: tenantID)
+            return (inserted, updated, false)
+        }
+        let insert = file == .documents && eventsStaged
+            ? statements.insertAll(withEventDatesOf: StagingTable(.documentEvents).name) : statements.insertAll
+        let inserted = try connection.execute(insert).affectedRows
+        if file == .documentEvents && inserted > 0 && !documentsCarryEventDates {
+            try connection.execute(statements.documentEventDates(from: name))
+        }
+        return (inserted, 0, true)
     }
 
     /// The statements that merge the staged rows into the tenant's table, from the file's columns:
