@@ -20,12 +20,13 @@ struct ProductionEngineTests {
         try await pool.withConnection { try $0.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first!.decode(Int64.self, at: 0) }
     }
 
-    /// The tenant recalculated as of `date`; with `split`, PostgreSQL is told that helper processes
-    /// cost nothing, so that even a small tenant's pass over the documents is split between them.
-    func recalculate(_ tenant: Int64, _ date: CalendarDate, split: Bool = false) async throws -> RiskReport {
+    /// The tenant recalculated as of `date`, its pass over the documents a statement of its own
+    /// (`parallel`) or a CTE of the one statement; with `split`, PostgreSQL is told that helper
+    /// processes cost nothing, so that even a small tenant's pass over the documents is split between them.
+    func recalculate(_ tenant: Int64, _ date: CalendarDate, parallel: Bool = true, split: Bool = false) async throws -> RiskReport {
         try await pool.tenantTransaction(tenant) { connection in
             if split { try Self.splitEveryScan(connection) }
-            try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date)
+            try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date, parallel: parallel)
             return try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: date)!
         }
     }
@@ -221,8 +222,8 @@ struct ProductionEngineTests {
             for _ in 0..<5 {
                 let date = asOf.adding(days: Int(generator.next() % 60) - 45)
                 let expected = ReferenceEngine.compute(portfolio, asOf: date)
-                // Every other run has its pass over the documents split between processes.
-                let produced = try await recalculate(tenant, date, split: compared % 2 == 1)
+                // The runs take turns: one statement, the pass apart, the pass apart and split between processes.
+                let produced = try await recalculate(tenant, date, parallel: compared % 3 != 0, split: compared % 3 == 2)
                 compared += 1
                 Self.count(expected, into: &coverage)
                 if produced != expected {

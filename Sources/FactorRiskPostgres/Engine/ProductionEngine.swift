@@ -14,8 +14,9 @@ public enum ProductionEngine {
     /// (`tenantTransaction`): the old snapshot disappears only if the new one commits.
     /// Under a `scenario` (§9.4) the figures are the scenario's, written as the snapshot `variant`
     /// of the date (the nightly job: no scenario, the baseline ''); other variants are left alone.
-    /// With `parallel` false the pass over the documents asks PostgreSQL for no helper processes:
-    /// tenants recalculated side by side already keep every core busy.
+    /// With `parallel` the pass over the documents is a statement of its own, which PostgreSQL may
+    /// split between processes; without, one statement does it all, on one core: tenants
+    /// recalculated side by side already keep every core busy.
     public static func recalculate(
         _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, scenario: Scenario = Scenario(), variant: String = "",
         parallel: Bool = true
@@ -30,14 +31,18 @@ public enum ProductionEngine {
         // The statement is long and its plan costly, so PostgreSQL would compile it to machine code
         // first: measured, that took longer (0.1 to 0.2 s a tenant) than the compiled code saved.
         try connection.execute("SET LOCAL jit = off")
-        if !parallel { try connection.execute("SET LOCAL max_parallel_workers_per_gather = 0") }
         let grades = gradeParameters(scenario)
-        // The pass over the documents first, into a temporary table (the only statement of the run
-        // that may use several processes), with statistics for the plan of the statement that
-        // reads it; the table is gone at the end of the run.
+        let parameters: [(any PGBindable)?] = [tenantID, date, scenario.defaulted, grades.countries, grades.grades, variant]
+        guard parallel else {
+            try connection.query(EngineSQL.recalculation(passed: false), parameters)
+            return
+        }
+        // The pass over the documents first, into a temporary table (a statement that may use
+        // several processes), with statistics for the plan of the statement that reads it; the
+        // table is gone at the end of the run.
         try connection.query(EngineSQL.documentPass, [tenantID, date, scenario.defaulted])
         try connection.execute("ANALYZE \(EngineSQL.documentSumsTable)")
-        try connection.query(EngineSQL.recalculation, [tenantID, date, scenario.defaulted, grades.countries, grades.grades, variant])
+        try connection.query(EngineSQL.recalculation(passed: true), parameters)
         try connection.execute("DROP TABLE \(EngineSQL.documentSumsTable)")
     }
 
