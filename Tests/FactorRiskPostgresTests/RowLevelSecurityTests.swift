@@ -62,7 +62,7 @@ struct RowLevelSecurityTests {
 
     static let tenantTables = ["tenants", "policies", "countries", "clients", "debtors", "approvals", "documents", "fx_rates",
                                "collections", "remittances", "document_events", "limit_changes", "insurance"]
-    static let snapshotTables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries",
+    static let snapshotTables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_group_totals", "snapshot_countries",
                                  "saved_scenarios"]
     static let apiTables = ["api_keys", "limit_decisions", "live_states", "live_pairs", "live_debtors", "live_groups", "live_countries",
                             "live_changes", "tenant_counters"]

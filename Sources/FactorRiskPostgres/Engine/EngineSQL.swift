@@ -20,7 +20,7 @@ import FactorRiskCore
 /// to the same figures.
 enum EngineSQL {
     /// Every snapshot table, whose rows of the date and variant a recalculation deletes before it writes them anew.
-    static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_groups", "snapshot_countries"]
+    static let tables = ["snapshots", "snapshot_pairs", "snapshot_clients", "snapshot_debtors", "snapshot_group_totals", "snapshot_countries"]
 
     /// The tenant's policy, base currency and home country: a CTE every query of the engine starts from.
     static let settings = """
@@ -686,9 +686,11 @@ enum EngineSQL {
             ) r
             ORDER BY debtor_ref
         ),
+        -- Only the groups of two debtors or more: the view snapshot_groups (migration 0013) adds
+        -- the others from their one debtor's row and the limit the snapshot records.
         stored_groups AS (
-            INSERT INTO snapshot_groups (tenant_id, as_of, scenario, \(RiskReport.GroupRow.sqlColumns))
-            SELECT $1, $2, $6::text, \(RiskReport.GroupRow.sqlColumns) FROM group_rows ORDER BY group_ref
+            INSERT INTO snapshot_group_totals (tenant_id, as_of, scenario, \(RiskReport.GroupRow.sqlColumns))
+            SELECT $1, $2, $6::text, \(RiskReport.GroupRow.sqlColumns) FROM group_rows WHERE debtors > 1 ORDER BY group_ref
         ),
         stored_countries AS (
             INSERT INTO snapshot_countries (tenant_id, as_of, scenario, \(RiskReport.CountryRow.sqlColumns))
@@ -735,8 +737,11 @@ enum EngineSQL {
                    (SELECT coalesce(sum(unremitted), 0)::bigint FROM client_rows) AS unremitted,
                    (SELECT coalesce(sum(net_loss), 0)::bigint FROM debtor_rows) AS net_loss
         )
-        INSERT INTO snapshots (tenant_id, as_of, scenario, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns))
-        SELECT $1, $2, $6::text, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns) FROM (
+        INSERT INTO snapshots (tenant_id, as_of, scenario, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns),
+                               own_funds, group_limit, large_exposure_report_bp)
+        SELECT $1, $2, $6::text, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns),
+               s.own_funds, div(s.own_funds::numeric * s.large_exposure_limit_bp, 10000)::bigint, s.large_exposure_report_bp
+        FROM settings s, (
         SELECT t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted, mc.unremitted, mc.net_loss,
                CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END AS hhi_ppm,
                CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END AS top10_share_bp,
