@@ -102,7 +102,8 @@ public enum LiveEngine {
         }
     }
 
-    /// Recomputes the pairs writers listed and moves the sums above them by the difference.
+    /// Recomputes the pairs writers listed and moves the sums above them by the difference
+    /// (`LiveSQL.movePairs`: one statement, no temporary table).
     static func refresh(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws {
         let parameters: [(any PGBindable)?] = [tenantID, date]
         // One refresher at a time per state; a second one finds the list empty once the first commits.
@@ -111,14 +112,7 @@ public enum LiveEngine {
         guard !changed.isEmpty else { return }
         let clients = PGBigintArray(try changed.map { try $0.decode(Int64.self, at: 0) })
         let debtors = PGBigintArray(try changed.map { try $0.decode(Int64.self, at: 1) })
-        let pairs: [(any PGBindable)?] = [tenantID, date, clients, debtors]
-        try connection.execute(LiveSQL.createDelta)
-        try connection.query(LiveSQL.removeOld, pairs)
-        try connection.query(LiveSQL.insertNew, pairs)
-        try connection.execute("ANALYZE live_delta")
-        try connection.query(LiveSQL.deltaDebtors.replacingOccurrences(of: "$1", with: String(tenantID)), [])
-        for statement in LiveSQL.applyDelta { try connection.query(statement, parameters) }
-        try connection.execute("DROP TABLE live_delta, live_delta_debtors")
+        try connection.query(LiveSQL.movePairs, [tenantID, date, clients, debtors])
     }
 
     /// Records that writers changed the documents or approvals of these (client_id, debtor_id)
