@@ -16,6 +16,9 @@ public struct PostgresDocumentStore: DocumentStore {
     /// larger ones through the import's staging tables; 0 stages every batch.
     public let directLimit: Int
 
+    /// One writer per tenant holds a connection at a time; the others wait without one.
+    private let turns = WriteTurns()
+
     public init(pool: PGPool, directLimit: Int = 100) {
         self.pool = pool
         self.directLimit = directLimit
@@ -30,9 +33,11 @@ public struct PostgresDocumentStore: DocumentStore {
 
     public func write(_ tenant: TenantScope, _ batch: CheckedDocumentBatch) async throws -> DocumentWriteCounts {
         let direct = batch.rows.count <= directLimit ? DirectDocumentMerge(batch.file, tenantID: tenant.id) : nil
-        return try await pool.tenantTransaction(tenant.id) { connection in
-            if let direct { return try direct.merge(connection, rows: batch.rows) }
-            return try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
+        return try await turns.run(tenant.id) { [pool] in
+            try await pool.tenantTransaction(tenant.id) { connection in
+                if let direct { return try direct.merge(connection, rows: batch.rows) }
+                return try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
+            }
         }
     }
 
