@@ -107,8 +107,10 @@ public final class PGPool: Sendable {
     /// A transaction `body` leaves open is rolled back before the connection goes back.
     /// Cancelling the calling task cancels the query running on the server.
     @discardableResult
-    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        let slot = try await lease()
+    public func withConnection<T: Sendable>(
+        ahead: Bool = false, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        let slot = try await lease(ahead: ahead)
         defer { giveBack(slot) }
         return try await withTaskCancellationHandler {
             try await slot.thread.run {
@@ -144,10 +146,13 @@ public final class PGPool: Sendable {
         try await withConnection { try $0.transaction(body) }
     }
 
-    /// Runs `body` in a transaction scoped to `tenantID` (service role, `app.tenant_id` set).
+    /// Runs `body` in a transaction scoped to `tenantID` (service role, `app.tenant_id` set);
+    /// `ahead`, the connection goes to it before the callers waiting without (`PGPoolStateMachine`).
     @discardableResult
-    public func tenantTransaction<T: Sendable>(_ tenantID: Int64, _ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await withConnection { try $0.tenantTransaction(tenantID, body) }
+    public func tenantTransaction<T: Sendable>(
+        _ tenantID: Int64, ahead: Bool = false, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        try await withConnection(ahead: ahead) { try $0.tenantTransaction(tenantID, body) }
     }
 
     /// Closes idle connections and refuses new work; connections in use close when returned.
@@ -160,7 +165,7 @@ public final class PGPool: Sendable {
 
 extension PGPool {
     /// Waits, in order, for a connection that is open and was not closed by the server.
-    private func lease() async throws -> PooledConnection {
+    private func lease(ahead: Bool = false) async throws -> PooledConnection {
         let request = state.withLock { state in
             state.nextRequest += 1
             return state.nextRequest
@@ -170,7 +175,7 @@ extension PGPool {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PooledConnection, any Error>) in
                 perform(state.withLock { state in
                     state.requests[request] = continuation
-                    return state.machine.leaseRequested(request, deadline: deadline)
+                    return state.machine.leaseRequested(request, deadline: deadline, ahead: ahead)
                 })
                 // A task cancelled before it was queued would otherwise wait until its deadline.
                 if Task.isCancelled { handle { $0.leaseCancelled(request) } }

@@ -34,7 +34,9 @@ public struct PostgresDocumentStore: DocumentStore {
     public func write(_ tenant: TenantScope, _ batch: CheckedDocumentBatch) async throws -> DocumentWriteCounts {
         let direct = batch.rows.count <= directLimit ? DirectDocumentMerge(batch.file, tenantID: tenant.id) : nil
         return try await turns.run(tenant.id) { [pool] in
-            try await pool.tenantTransaction(tenant.id) { connection in
+            // Ahead of the reads waiting for a connection: one writer per tenant at a time (the
+            // turns), so a writer's wait is short and the reads lose little.
+            try await pool.tenantTransaction(tenant.id, ahead: true) { connection in
                 if let direct { return try direct.merge(connection, rows: batch.rows) }
                 return try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
             }
