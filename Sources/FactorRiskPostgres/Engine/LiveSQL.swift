@@ -99,6 +99,12 @@ enum LiveSQL {
 
     static let takeChanges = "DELETE FROM live_changes WHERE tenant_id = $1 AND as_of = $2 RETURNING client_id, debtor_id"
 
+    /// A writer's: every state of the tenant, locked in date order (as every writer takes them).
+    static let lockStates = "SELECT as_of FROM live_states WHERE tenant_id = $1 ORDER BY as_of FOR UPDATE"
+
+    /// A writer's: the changes other writers left for any state, which it applies with its own.
+    static let takeAllChanges = "DELETE FROM live_changes WHERE tenant_id = $1 RETURNING as_of, client_id, debtor_id"
+
     /// Moves a state by the pairs `$3`, `$4` name (client ids, debtor ids), in one statement and
     /// without temporary tables: their rows as stored (`old`) are replaced by their rows from the
     /// documents and approvals as they are now (`new`, an upsert; a pair that no longer has a row is
@@ -156,17 +162,6 @@ enum LiveSQL {
               FROM delta) x
         WHERE l.tenant_id = $1 AND l.as_of = $2
         """)
-
-    // MARK: Writers
-
-    /// Writers list the pairs they touched for every live state of the tenant.
-    static let recordChanges = """
-        INSERT INTO live_changes (tenant_id, as_of, client_id, debtor_id)
-        SELECT s.tenant_id, s.as_of, c.client_id, c.debtor_id
-        FROM live_states s CROSS JOIN unnest($2::bigint[], $3::bigint[]) AS c (client_id, debtor_id)
-        WHERE s.tenant_id = $1
-        ON CONFLICT DO NOTHING
-        """
 
     // MARK: Reading
 

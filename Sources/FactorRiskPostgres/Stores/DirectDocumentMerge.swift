@@ -5,7 +5,8 @@ import FactorRiskCore
 /// Staging (`StagingTable`) creates, fills and analyses temporary tables and resolves the rows into
 /// another: DDL and a dozen round trips, which a batch of a few rows pays in full, while holding
 /// the tenant's merge lock. Here the rows travel as array parameters instead (one array per
-/// column), and the work is two statements:
+/// column), and the work is two statements, sent with the locks and the live states' moves in
+/// three round trips:
 ///
 /// 1. **resolve**, read-only: each row with its references resolved (clients and debtors to their
 ///    ids, documents found), whether its key is stored already and whether its stored values
@@ -154,12 +155,14 @@ struct DirectDocumentMerge {
     /// insert a key between the resolve and the write); records the pairs it changed for the live answers.
     /// - Throws: `DocumentBatchRejection` when a reference names nothing; nothing is written then.
     func merge(_ connection: PGConnection, rows: [(index: Int, values: [String?])]) throws -> DocumentWriteCounts {
-        try TenantScope(id: tenantID).lock(.importing, on: connection)
         var parameters: [(any PGBindable)?] = [tenantID, PGBigintArray(rows.map { Int64($0.index) })]
         for column in file.columns.indices {
             parameters.append(PGTextArray(rows.map { $0.values[column] }))
         }
-        let resolvedRows = try connection.query(resolveSQL, parameters).rows
+        // The lock and the resolve in one round trip.
+        let resolvedRows = try connection.pipeline([
+            TenantScope(id: tenantID).lockStep(.importing), .statement(resolveSQL, parameters),
+        ])[1].rows
         // The rows come back in line order, which is the order of `rows` (by index in the request).
         var issues: [DocumentBatchRejection.Issue] = []
         var written: [(row: [String?], present: Bool)] = []
@@ -190,17 +193,20 @@ struct DirectDocumentMerge {
             if issues.isEmpty { try recordPairs(result, from: field + 2, values: values, into: &pairs) }
         }
         guard issues.isEmpty else { throw DocumentBatchRejection(issues: issues, total: issues.count) }
+        var writes: [PGConnection.PipelineStep] = []
         if !written.isEmpty {
-            try connection.query(writeSQL(rows: written.count), [tenantID] + written.flatMap { $0.row.map { $0.map { $0 as any PGBindable } } })
+            writes.append(.statement(
+                writeSQL(rows: written.count), [tenantID] + written.flatMap { $0.row.map { $0.map { $0 as any PGBindable } } }))
         }
         if file == .documentEvents {
             // The documents' event dates, from their events as they now stand (the import's own statement).
             let dates = MergeStatements(
                 tenant: String(tenantID), table: target.table, resolved: "unnest($1::text[]) AS r (doc_ref)", key: [], columns: [],
                 touch: false, source: "")
-            try connection.query(dates.documentEventDates, [rows.map { $0.values[file.index(of: "doc_ref")!] ?? "" }])
+            writes.append(.statement(dates.documentEventDates, [rows.map { $0.values[file.index(of: "doc_ref")!] ?? "" }]))
         }
-        try LiveEngine.recordChanges(connection, tenantID: tenantID, pairs: pairs.map { (client: $0[0], debtor: $0[1]) })
+        // The writes go with the live states' locks in one round trip, the states' moves in another.
+        try LiveEngine.recordChanges(connection, tenantID: tenantID, pairs: pairs.map { (client: $0[0], debtor: $0[1]) }, after: writes)
         let inserted = written.count(where: { !$0.present })
         return DocumentWriteCounts(received: rows.count, inserted: inserted, updated: written.count - inserted)
     }
