@@ -4,8 +4,10 @@ import FactorRiskCore
 ///
 /// A live state of (tenant, as-of) holds each pair's figures and the additive sums of every debtor,
 /// group, country and of the tenant. It is built whole once, from the same pair query as the
-/// nightly recalculation (`EngineSQL.pairFigures`); after that, only the pairs listed in `live_changes` are recomputed, and
-/// the sums above them move by the difference between their old and new rows.
+/// nightly recalculation (`EngineSQL.pairFigures`); after that, only the pairs a writer changed
+/// are recomputed, by the writer itself (`movePairs`), and the sums above them move by the
+/// difference between their old and new rows. `live_changes` holds pairs left for a state that
+/// nobody moved yet: the next writer, or a reader, applies them.
 enum LiveSQL {
     /// The pair columns stored in `live_pairs` beside the ids.
     static let pairColumns = EngineSQL.pairColumns
