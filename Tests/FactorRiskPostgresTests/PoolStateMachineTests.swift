@@ -54,6 +54,28 @@ struct PoolStateMachineTests {
         return machine
     }
 
+    @Test("a caller asking ahead is served before the callers waiting, after those that asked ahead before it")
+    func askingAhead() {
+        var machine = holding(maxConnections: 1)
+        _ = ask(&machine, 2)
+        _ = ask(&machine, 3)
+        #expect(steps(machine.leaseRequested(4, deadline: clock.now.advanced(by: wait), ahead: true)) == [.timer(4, at: wait)])
+        _ = machine.leaseRequested(5, deadline: clock.now.advanced(by: wait), ahead: true)
+        _ = ask(&machine, 6)
+        // Connection 1 goes round: 4 and 5 (ahead, in their order), then 2, 3 and 6.
+        var served: [Int] = []
+        for _ in 0..<5 {
+            let next = steps(machine.connectionReturned(1))
+            guard case .lease(connection: 1, let request)? = next.first, next.count == 1 else {
+                Issue.record("expected one lease of connection 1, got \(next)")
+                return
+            }
+            served.append(request)
+        }
+        #expect(served == [4, 5, 2, 3, 6])
+        #expect(usage(machine) == [1, 0, 0])
+    }
+
     @Test("callers are served in the order they asked, whichever connection opens first")
     func firstInFirstOut() {
         var machine = Machine(maxConnections: 2)

@@ -39,17 +39,7 @@ extension CalendarDate: PGBindable {
 
 extension Array: PGBindable where Element == String {
     /// A `text[]` literal with every element quoted and escaped.
-    public var pgText: String {
-        let elements = map { element -> String in
-            var escaped = ""
-            for character in element {
-                if character == "\\" || character == "\"" { escaped.append("\\") }
-                escaped.append(character)
-            }
-            return "\"\(escaped)\""
-        }
-        return "{\(elements.joined(separator: ","))}"
-    }
+    public var pgText: String { PGTextArray(self).pgText }
 }
 
 /// A `bigint[]` parameter (a wrapper: `Array` already binds as `text[]`).

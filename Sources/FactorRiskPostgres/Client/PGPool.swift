@@ -56,7 +56,15 @@ public final class PGPool: Sendable {
         var machine: StateMachine
         var requests: [StateMachine.RequestID: CheckedContinuation<PooledConnection, any Error>] = [:]
         var connections: [StateMachine.ConnectionID: PooledConnection] = [:]
-        var timers: [StateMachine.RequestID: Task<Void, Never>] = [:]
+        /// When each waiting request times out (the state machine's timers).
+        var deadlines: [StateMachine.RequestID: Duration] = [:]
+        /// The one task that sleeps until the earliest deadline, while there are any: whether one
+        /// runs, its number (a replaced sweeper finds a newer number and stops) and the deadline it
+        /// sleeps until (nil while it is choosing the next one).
+        var sweeper: Task<Void, Never>?
+        var sweeperActive = false
+        var sweeperNumber = 0
+        var sweeperTarget: Duration?
         var nextRequest: StateMachine.RequestID = 0
     }
 
@@ -82,7 +90,7 @@ public final class PGPool: Sendable {
     deinit {
         state.withLock { state in
             for connection in state.connections.values { connection.close() }
-            for timer in state.timers.values { timer.cancel() }
+            state.sweeper?.cancel()
         }
     }
 
@@ -99,8 +107,10 @@ public final class PGPool: Sendable {
     /// A transaction `body` leaves open is rolled back before the connection goes back.
     /// Cancelling the calling task cancels the query running on the server.
     @discardableResult
-    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        let slot = try await lease()
+    public func withConnection<T: Sendable>(
+        ahead: Bool = false, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        let slot = try await lease(ahead: ahead)
         defer { giveBack(slot) }
         return try await withTaskCancellationHandler {
             try await slot.thread.run {
@@ -136,10 +146,13 @@ public final class PGPool: Sendable {
         try await withConnection { try $0.transaction(body) }
     }
 
-    /// Runs `body` in a transaction scoped to `tenantID` (service role, `app.tenant_id` set).
+    /// Runs `body` in a transaction scoped to `tenantID` (service role, `app.tenant_id` set);
+    /// `ahead`, the connection goes to it before the callers waiting without (`PGPoolStateMachine`).
     @discardableResult
-    public func tenantTransaction<T: Sendable>(_ tenantID: Int64, _ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await withConnection { try $0.tenantTransaction(tenantID, body) }
+    public func tenantTransaction<T: Sendable>(
+        _ tenantID: Int64, ahead: Bool = false, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        try await withConnection(ahead: ahead) { try $0.tenantTransaction(tenantID, body) }
     }
 
     /// Closes idle connections and refuses new work; connections in use close when returned.
@@ -152,7 +165,7 @@ public final class PGPool: Sendable {
 
 extension PGPool {
     /// Waits, in order, for a connection that is open and was not closed by the server.
-    private func lease() async throws -> PooledConnection {
+    private func lease(ahead: Bool = false) async throws -> PooledConnection {
         let request = state.withLock { state in
             state.nextRequest += 1
             return state.nextRequest
@@ -162,7 +175,7 @@ extension PGPool {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PooledConnection, any Error>) in
                 perform(state.withLock { state in
                     state.requests[request] = continuation
-                    return state.machine.leaseRequested(request, deadline: deadline)
+                    return state.machine.leaseRequested(request, deadline: deadline, ahead: ahead)
                 })
                 // A task cancelled before it was queued would otherwise wait until its deadline.
                 if Task.isCancelled { handle { $0.leaseCancelled(request) } }
@@ -224,26 +237,72 @@ extension PGPool {
         }
     }
 
-    /// Resumes a waiting caller, once, and stops its timer.
+    /// Resumes a waiting caller, once, and forgets its deadline.
     private func answer(_ request: StateMachine.RequestID, with result: Result<PooledConnection, any Error>) {
-        let (continuation, timer) = state.withLock { state in
-            (state.requests.removeValue(forKey: request), state.timers.removeValue(forKey: request))
+        let continuation = state.withLock { state in
+            state.deadlines.removeValue(forKey: request)
+            return state.requests.removeValue(forKey: request)
         }
-        timer?.cancel()
         continuation?.resume(with: result)
     }
 
+    /// Keeps the request's deadline, for the sweeper to fire.
+    ///
+    /// One task sleeps until the earliest deadline, not one per waiter: under load most leases
+    /// wait a moment for a connection, and a task per lease (made, put to sleep, cancelled when the
+    /// connection came) cost more than the wait itself. Deadlines come in the order leases do (each
+    /// is its lease's time plus the same timeout), so the sweeper is replaced only when a deadline
+    /// comes before the one it sleeps until.
     private func schedule(_ request: StateMachine.RequestID, at deadline: Duration) {
-        let timer = Task { [weak self, sleep, now] in
-            do { try await sleep(deadline) } catch { return }
-            self?.handle { $0.timerFired(request, now: now()) }
-        }
-        let stale = state.withLock { state -> Task<Void, Never>? in
+        let replaced = state.withLock { state -> (Task<Void, Never>?, Int)? in
             // A request answered in the meantime needs no timer.
-            guard state.requests[request] != nil else { return timer }
-            return state.timers.updateValue(timer, forKey: request)
+            guard state.requests[request] != nil else { return nil }
+            state.deadlines[request] = deadline
+            if state.sweeperActive, state.sweeperTarget.map({ $0 <= deadline }) ?? true { return nil }
+            state.sweeperNumber += 1
+            state.sweeperActive = true
+            state.sweeperTarget = nil
+            defer { state.sweeper = nil }
+            return (state.sweeper, state.sweeperNumber)
         }
-        stale?.cancel()
+        guard let (old, number) = replaced else { return }
+        old?.cancel()
+        let sweeper = Task { [weak self, sleep] in
+            while let deadline = self?.nextDeadline(number) {
+                do { try await sleep(deadline) } catch { return }
+                self?.fireDeadlines(number)
+            }
+        }
+        state.withLock { state in
+            if state.sweeperNumber == number { state.sweeper = sweeper } else { sweeper.cancel() }
+        }
+    }
+
+    /// The earliest deadline, which sweeper `number` sleeps until; nil (and the sweeper ends) when
+    /// none is left or a newer sweeper took over.
+    private func nextDeadline(_ number: Int) -> Duration? {
+        state.withLock { state in
+            guard state.sweeperNumber == number else { return nil }
+            guard let earliest = state.deadlines.values.min() else {
+                state.sweeperActive = false
+                state.sweeperTarget = nil
+                return nil
+            }
+            state.sweeperTarget = earliest
+            return earliest
+        }
+    }
+
+    /// Tells the state machine of every deadline past.
+    private func fireDeadlines(_ number: Int) {
+        let now = now()
+        let due = state.withLock { state -> [StateMachine.RequestID] in
+            guard state.sweeperNumber == number else { return [] }
+            let due = state.deadlines.filter { $0.value <= now }.map(\.key).sorted()
+            for request in due { state.deadlines[request] = nil }
+            return due
+        }
+        for request in due { handle { $0.timerFired(request, now: now) } }
     }
 
     private func error(for failure: StateMachine.Failure) -> any Error {

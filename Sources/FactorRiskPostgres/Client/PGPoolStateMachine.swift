@@ -6,7 +6,8 @@
 /// schedule a timer). Keeping the decisions here, away from threads, sockets and clocks, is what
 /// lets each rule (fair order, the bound, the deadline) be tested by feeding it events.
 ///
-/// The rules: callers are served in the order they asked; at most `maxConnections` connections
+/// The rules: callers are served in the order they asked, except that a caller asking `ahead` goes
+/// before every caller waiting that did not (after those that did); at most `maxConnections` connections
 /// exist, counting those still opening; a connection is opened only for a caller that has none
 /// coming; the connection returned last is handed out first (it is the one most likely still
 /// warm); a caller fails when its deadline passes, not before; a failed open fails the caller
@@ -23,6 +24,8 @@ struct PGPoolStateMachine<Instant: Comparable & Sendable>: Sendable {
     struct Waiter: Equatable, Sendable {
         let request: RequestID
         let deadline: Instant
+        /// Whether it was let ahead of the callers asking in the ordinary way.
+        var ahead = false
     }
 
     /// Why a caller gets no connection.
@@ -79,11 +82,13 @@ struct PGPoolStateMachine<Instant: Comparable & Sendable>: Sendable {
 
     // MARK: Events
 
-    /// A caller asks for a connection and will wait until `deadline` at the latest.
-    mutating func leaseRequested(_ request: RequestID, deadline: Instant) -> [Action] {
+    /// A caller asks for a connection and will wait until `deadline` at the latest; `ahead`, it is
+    /// served before the callers waiting in the ordinary way (a short, rare piece of work that
+    /// others wait on, such as a tenant's write, should not queue behind every read).
+    mutating func leaseRequested(_ request: RequestID, deadline: Instant, ahead: Bool = false) -> [Action] {
         if isShutDown { return [.fail(request, .poolClosed)] }
-        let waiter = Waiter(request: request, deadline: deadline)
-        waiters.append(waiter)
+        let waiter = Waiter(request: request, deadline: deadline, ahead: ahead)
+        waiters.insert(waiter, at: ahead ? waiters.firstIndex { !$0.ahead } ?? waiters.count : waiters.count)
         var actions = serveWaiters()
         if waiters.contains(waiter) { actions.append(.scheduleTimer(request, at: deadline)) }
         return actions

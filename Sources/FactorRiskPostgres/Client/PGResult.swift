@@ -66,10 +66,11 @@ public struct PGRow: Sendable {
         guard column >= 0, column < result.columnCount else {
             throw PGError(.decoding, message: "row has \(result.columnCount) columns, asked for column \(column)")
         }
-        let name = String(cString: PQfname(result.handle, Int32(column)))
+        // The column's name only for an error message: read on every cell, it was a String made per value.
+        func name() -> String { String(cString: PQfname(result.handle, Int32(column))) }
         if result.isNull(row: index, column: column) {
             guard let value = T.pgNull else {
-                throw PGError(.decoding, message: "column \"\(name)\" is NULL, expected \(T.self)")
+                throw PGError(.decoding, message: "column \"\(name())\" is NULL, expected \(T.self)")
             }
             return value
         }
@@ -78,7 +79,7 @@ public struct PGRow: Sendable {
             do {
                 return try T.decode(pgText: bytes, type: typeOID)
             } catch let failure as PGDecodingFailure {
-                throw PGError(.decoding, message: "column \"\(name)\": \(failure.reason)")
+                throw PGError(.decoding, message: "column \"\(name())\": \(failure.reason)")
             }
         }
     }

@@ -4,8 +4,10 @@ import FactorRiskCore
 ///
 /// A live state of (tenant, as-of) holds each pair's figures and the additive sums of every debtor,
 /// group, country and of the tenant. It is built whole once, from the same pair query as the
-/// nightly recalculation (`EngineSQL.pairFigures`); after that, only the pairs listed in `live_changes` are recomputed, and
-/// the sums above them move by the difference between their old and new rows.
+/// nightly recalculation (`EngineSQL.pairFigures`); after that, only the pairs a writer changed
+/// are recomputed, by the writer itself (`movePairs`), and the sums above them move by the
+/// difference between their old and new rows. `live_changes` holds pairs left for a state that
+/// nobody moved yet: the next writer, or a reader, applies them.
 enum LiveSQL {
     /// The pair columns stored in `live_pairs` beside the ids.
     static let pairColumns = EngineSQL.pairColumns
@@ -99,87 +101,69 @@ enum LiveSQL {
 
     static let takeChanges = "DELETE FROM live_changes WHERE tenant_id = $1 AND as_of = $2 RETURNING client_id, debtor_id"
 
-    static let createDelta = """
-        CREATE TEMPORARY TABLE live_delta (
-            debtor_id bigint NOT NULL, gross numeric NOT NULL, eligible numeric NOT NULL, guaranteed numeric NOT NULL,
-            covered numeric NOT NULL, risk_weighted numeric NOT NULL, clients integer NOT NULL, documents numeric NOT NULL
-        ) ON COMMIT DROP
-        """
+    /// A writer's: every state of the tenant, locked in date order (as every writer takes them).
+    static let lockStates = "SELECT as_of FROM live_states WHERE tenant_id = $1 ORDER BY as_of FOR UPDATE"
 
-    /// The old rows of the changed pairs leave, counted negatively.
-    static let removeOld = """
+    /// A writer's: the changes other writers left for any state, which it applies with its own.
+    static let takeAllChanges = "DELETE FROM live_changes WHERE tenant_id = $1 RETURNING as_of, client_id, debtor_id"
+
+    /// Moves a state by the pairs `$3`, `$4` name (client ids, debtor ids), in one statement and
+    /// without temporary tables: their rows as stored (`old`) are replaced by their rows from the
+    /// documents and approvals as they are now (`new`, an upsert; a pair that no longer has a row is
+    /// deleted, `gone`), and the debtors, groups, countries and the state move by the difference
+    /// (`delta`: the old rows counted negatively, the new ones positively). Every sub-statement sees
+    /// the rows as they were before the statement, so `old` is read before anything is written.
+    /// Prepared: planning it costs more than running it for the few pairs of a write.
+    static let movePairs = PGStatement(name: "live_move_pairs", sql: """
         WITH old AS (
-            DELETE FROM live_pairs
-            WHERE tenant_id = $1 AND as_of = $2
-              AND (client_id, debtor_id) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
-            RETURNING debtor_id, approved, gross, eligible, guaranteed, covered, risk_weighted, documents
-        )
-        INSERT INTO live_delta
-        SELECT debtor_id, -gross, -eligible, -guaranteed, -covered, -risk_weighted, -(gross <> 0 OR approved > 0)::int, -documents
-        FROM old
-        """
-
-    /// Their new rows, from the documents and approvals as they are now, counted positively.
-    static let insertNew = """
-        WITH new AS (
+            SELECT debtor_id, approved, gross, eligible, guaranteed, covered, risk_weighted, documents FROM live_pairs
+            WHERE tenant_id = $1 AND as_of = $2 AND (client_id, debtor_id) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
+        ), new AS (
             INSERT INTO live_pairs (tenant_id, as_of, client_id, debtor_id, \(pairColumns))
             SELECT $1, $2, client_id, debtor_id, \(pairColumns) FROM (\(EngineSQL.pairFigures(restricted: true))) p
-            RETURNING debtor_id, approved, gross, eligible, guaranteed, covered, risk_weighted, documents
+            ON CONFLICT (tenant_id, as_of, client_id, debtor_id) DO UPDATE SET
+                \(pairColumns.split(separator: ", ").map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            RETURNING client_id, debtor_id, approved, gross, eligible, guaranteed, covered, risk_weighted, documents
+        ), gone AS (
+            DELETE FROM live_pairs
+            WHERE tenant_id = $1 AND as_of = $2 AND (client_id, debtor_id) IN (SELECT * FROM unnest($3::bigint[], $4::bigint[]))
+              AND (client_id, debtor_id) NOT IN (SELECT client_id, debtor_id FROM new)
+        ), delta AS (
+            SELECT debtor_id, -gross AS gross, -eligible AS eligible, -guaranteed AS guaranteed, -covered AS covered,
+                   -risk_weighted AS risk_weighted, -(gross <> 0 OR approved > 0)::int AS clients, -documents AS documents
+            FROM old
+            UNION ALL
+            SELECT debtor_id, gross, eligible, guaranteed, covered, risk_weighted, (gross <> 0 OR approved > 0)::int, documents FROM new
+        ), debtor_delta AS (
+            SELECT x.debtor_id, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref, sum(x.gross) AS gross,
+                   sum(x.eligible) AS eligible, sum(x.guaranteed) AS guaranteed, sum(x.covered) AS covered,
+                   sum(x.risk_weighted) AS risk_weighted, sum(x.clients) AS clients
+            FROM delta x JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = x.debtor_id
+            GROUP BY x.debtor_id, de.country, coalesce(de.group_ref, de.debtor_ref)
+        ), debtors_moved AS (
+            UPDATE live_debtors l SET gross = l.gross + x.gross, eligible = l.eligible + x.eligible, guaranteed = l.guaranteed + x.guaranteed,
+                   covered = l.covered + x.covered, risk_weighted = l.risk_weighted + x.risk_weighted, clients = l.clients + x.clients
+            FROM debtor_delta x
+            WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.debtor_id = x.debtor_id
+        ), groups_moved AS (
+            UPDATE live_groups l SET guaranteed = l.guaranteed + x.guaranteed, covered = l.covered + x.covered
+            FROM (SELECT group_ref, sum(guaranteed) AS guaranteed, sum(covered) AS covered FROM debtor_delta GROUP BY group_ref) x
+            WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.group_ref = x.group_ref
+        ), countries_moved AS (
+            UPDATE live_countries l SET gross = l.gross + x.gross, guaranteed = l.guaranteed + x.guaranteed, covered = l.covered + x.covered
+            FROM (SELECT country, sum(gross) AS gross, sum(guaranteed) AS guaranteed, sum(covered) AS covered
+                  FROM debtor_delta GROUP BY country) x
+            WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.country = x.country
         )
-        INSERT INTO live_delta
-        SELECT debtor_id, gross, eligible, guaranteed, covered, risk_weighted, (gross <> 0 OR approved > 0)::int, documents
-        FROM new
-        """
-
-    static let deltaDebtors = """
-        CREATE TEMPORARY TABLE live_delta_debtors ON COMMIT DROP AS
-        SELECT x.debtor_id, de.country, coalesce(de.group_ref, de.debtor_ref) AS group_ref, sum(x.gross) AS gross,
-               sum(x.eligible) AS eligible, sum(x.guaranteed) AS guaranteed, sum(x.covered) AS covered,
-               sum(x.risk_weighted) AS risk_weighted, sum(x.clients) AS clients
-        FROM live_delta x JOIN debtors de ON de.tenant_id = $1 AND de.debtor_id = x.debtor_id
-        GROUP BY x.debtor_id, de.country, coalesce(de.group_ref, de.debtor_ref)
-        """
-
-    static let applyDelta = [
-        """
-        UPDATE live_debtors l SET gross = l.gross + x.gross, eligible = l.eligible + x.eligible, guaranteed = l.guaranteed + x.guaranteed,
-               covered = l.covered + x.covered, risk_weighted = l.risk_weighted + x.risk_weighted, clients = l.clients + x.clients
-        FROM live_delta_debtors x
-        WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.debtor_id = x.debtor_id
-        """,
-        """
-        UPDATE live_groups l SET guaranteed = l.guaranteed + x.guaranteed, covered = l.covered + x.covered
-        FROM (SELECT group_ref, sum(guaranteed) AS guaranteed, sum(covered) AS covered FROM live_delta_debtors GROUP BY group_ref) x
-        WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.group_ref = x.group_ref
-        """,
-        """
-        UPDATE live_countries l SET gross = l.gross + x.gross, guaranteed = l.guaranteed + x.guaranteed, covered = l.covered + x.covered
-        FROM (SELECT country, sum(gross) AS gross, sum(guaranteed) AS guaranteed, sum(covered) AS covered
-              FROM live_delta_debtors GROUP BY country) x
-        WHERE l.tenant_id = $1 AND l.as_of = $2 AND l.country = x.country
-        """,
-        """
         UPDATE live_states l SET gross = l.gross + x.gross, eligible = l.eligible + x.eligible, guaranteed = l.guaranteed + x.guaranteed,
                covered = l.covered + x.covered, risk_weighted = l.risk_weighted + x.risk_weighted,
                documents = l.documents + x.documents, refreshed_at = now()
         FROM (SELECT coalesce(sum(gross), 0) AS gross, coalesce(sum(eligible), 0) AS eligible, coalesce(sum(guaranteed), 0) AS guaranteed,
                      coalesce(sum(covered), 0) AS covered, coalesce(sum(risk_weighted), 0) AS risk_weighted,
                      coalesce(sum(documents), 0) AS documents
-              FROM live_delta) x
+              FROM delta) x
         WHERE l.tenant_id = $1 AND l.as_of = $2
-        """,
-    ]
-
-    // MARK: Writers
-
-    /// Writers list the pairs they touched for every live state of the tenant.
-    static let recordChanges = """
-        INSERT INTO live_changes (tenant_id, as_of, client_id, debtor_id)
-        SELECT s.tenant_id, s.as_of, c.client_id, c.debtor_id
-        FROM live_states s CROSS JOIN unnest($2::bigint[], $3::bigint[]) AS c (client_id, debtor_id)
-        WHERE s.tenant_id = $1
-        ON CONFLICT DO NOTHING
-        """
+        """)
 
     // MARK: Reading
 

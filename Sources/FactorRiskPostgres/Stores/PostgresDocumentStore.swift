@@ -1,8 +1,10 @@
 import FactorRiskCore
 
-/// The document store on PostgreSQL: a batch goes through the import's row checks, is staged in
-/// the import's staging table and runs the import's set-based checks and merge (`StagingTable`);
-/// only the pairs it changed are then recorded for the live answers, where an import drops them all.
+/// The document store on PostgreSQL: a batch goes through the import's row checks; a small one is
+/// then checked and merged by parameterised statements (`DirectDocumentMerge`), a large one is
+/// staged in the import's staging table and runs the import's set-based checks and merge
+/// (`StagingTable`), with the same results; only the pairs it changed are then recorded for the
+/// live answers, where an import drops them all.
 public struct PostgresDocumentStore: DocumentStore {
     /// The pool batches are checked and written through, each in a tenant transaction.
     public let pool: PGPool
@@ -10,15 +12,34 @@ public struct PostgresDocumentStore: DocumentStore {
     /// The files the API writes rows of: documents, and what is reported about them and their clients.
     public static let writableFiles: [BundleFile] = [.documents, .collections, .remittances, .documentEvents]
 
-    public init(pool: PGPool) { self.pool = pool }
+    /// Batches of up to this many rows are merged by parameterised statements (`DirectDocumentMerge`),
+    /// larger ones through the import's staging tables; 0 stages every batch.
+    public let directLimit: Int
+
+    /// One writer per tenant holds a connection at a time; the others wait without one.
+    private let turns = WriteTurns()
+
+    public init(pool: PGPool, directLimit: Int = 100) {
+        self.pool = pool
+        self.directLimit = directLimit
+    }
 
     public func check(_ tenant: TenantScope, _ file: BundleFile, rows: [[String]?]) async throws -> CheckedDocumentBatch {
-        try Self.check(file, rows, baseExponent: try await TenantSettings.baseExponent(pool, tenantID: tenant.id))
+        // Only amounts in the base currency need its minor digits: the files written through the
+        // API have none, so their batches cost no round trip before the write.
+        let inBase = file.columns.contains { $0.kind == .money(.base) }
+        return try Self.check(file, rows, baseExponent: inBase ? try await TenantSettings.baseExponent(pool, tenantID: tenant.id) : 2)
     }
 
     public func write(_ tenant: TenantScope, _ batch: CheckedDocumentBatch) async throws -> DocumentWriteCounts {
-        try await pool.tenantTransaction(tenant.id) { connection in
-            try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
+        let direct = batch.rows.count <= directLimit ? DirectDocumentMerge(batch.file, tenantID: tenant.id) : nil
+        return try await turns.run(tenant.id) { [pool] in
+            // Ahead of the reads waiting for a connection: one writer per tenant at a time (the
+            // turns), so a writer's wait is short and the reads lose little.
+            try await pool.tenantTransaction(tenant.id, ahead: true) { connection in
+                if let direct { return try direct.merge(connection, rows: batch.rows) }
+                return try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
+            }
         }
     }
 

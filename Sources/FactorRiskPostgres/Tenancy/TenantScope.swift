@@ -43,13 +43,20 @@ public struct TenantScope: Sendable, Hashable {
     /// found it held.
     @discardableResult
     public func lock(_ lock: Lock, _ mode: LockMode = .exclusive, on connection: PGConnection) throws -> Bool {
+        guard case .statement(let sql, let parameters) = lockStep(lock, mode) else { preconditionFailure("a lock is a plain statement") }
+        let result = try connection.query(sql, parameters)
+        return mode == .tryExclusive ? try result.first?.decode(Bool.self, at: 0) ?? false : true
+    }
+
+    /// The statement that takes the tenant's `lock`, as a step of a pipeline, so that a short write
+    /// sends it with the statements that follow it in one round trip.
+    public func lockStep(_ lock: Lock, _ mode: LockMode = .exclusive) -> PGConnection.PipelineStep {
         let function = switch mode {
         case .exclusive: "pg_advisory_xact_lock"
         case .shared: "pg_advisory_xact_lock_shared"
         case .tryExclusive: "pg_try_advisory_xact_lock"
         }
-        let result = try connection.query("SELECT \(function)($1)", [key(lock)])
-        return mode == .tryExclusive ? try result.first?.decode(Bool.self, at: 0) ?? false : true
+        return .statement("SELECT \(function)($1)", [key(lock)])
     }
 
     /// Sets the service role again inside a scoped transaction, after a step that needed the
