@@ -199,11 +199,12 @@ struct DirectDocumentMerge {
                 writeSQL(rows: written.count), [tenantID] + written.flatMap { $0.row.map { $0.map { $0 as any PGBindable } } }))
         }
         if file == .documentEvents {
-            // The documents' event dates, from their events as they now stand (the import's own statement).
+            // The documents' event dates, from the batch's events as they now stand (the import's own statement).
             let dates = MergeStatements(
-                tenant: String(tenantID), table: target.table, resolved: "unnest($1::text[]) AS r (doc_ref)", key: [], columns: [],
-                touch: false, source: "")
-            writes.append(.statement(dates.documentEventDates, [rows.map { $0.values[file.index(of: "doc_ref")!] ?? "" }]))
+                tenant: String(tenantID), table: target.table, resolved: "", key: [], columns: [], touch: false, source: "")
+            let events = "(SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) AS u (doc_ref, event, event_date))"
+            let column = { (name: String) in rows.map { $0.values[file.index(of: name)!] ?? "" } }
+            writes.append(.statement(dates.documentEventDates(from: events), [column("doc_ref"), column("event"), column("event_date")]))
         }
         // The writes go with the live states' locks in one round trip, the states' moves in another.
         try LiveEngine.recordChanges(connection, tenantID: tenantID, pairs: pairs.map { (client: $0[0], debtor: $0[1]) }, after: writes)
