@@ -35,19 +35,16 @@ CREATE VIEW snapshot_groups WITH (security_invoker = true) AS
 
 GRANT SELECT ON snapshot_groups TO factor_risk_app;
 
--- The flags view read the table; it reads the groups' view now.
+-- The flags view read the table; it reads the groups' view now, every level's flags unnested once.
 DROP VIEW snapshot_flags;
 CREATE VIEW snapshot_flags WITH (security_invoker = true) AS
-    SELECT s.tenant_id, s.as_of, s.scenario, 'client'::text AS level, s.client_ref AS subject, f.code, f.position
-    FROM snapshot_clients s CROSS JOIN LATERAL unnest(s.flags) WITH ORDINALITY AS f (code, position)
-    UNION ALL
-    SELECT s.tenant_id, s.as_of, s.scenario, 'debtor', s.debtor_ref, f.code, f.position
-    FROM snapshot_debtors s CROSS JOIN LATERAL unnest(s.flags) WITH ORDINALITY AS f (code, position)
-    UNION ALL
-    SELECT s.tenant_id, s.as_of, s.scenario, 'group', s.group_ref, f.code, f.position
-    FROM snapshot_groups s CROSS JOIN LATERAL unnest(s.flags) WITH ORDINALITY AS f (code, position)
-    UNION ALL
-    SELECT s.tenant_id, s.as_of, s.scenario, 'country', s.country::text, f.code, f.position
-    FROM snapshot_countries s CROSS JOIN LATERAL unnest(s.flags) WITH ORDINALITY AS f (code, position);
+    SELECT s.tenant_id, s.as_of, s.scenario, s.level, s.subject, f.code, f.position
+    FROM (
+        SELECT tenant_id, as_of, scenario, 'client'::text AS level, client_ref AS subject, flags FROM snapshot_clients
+        UNION ALL SELECT tenant_id, as_of, scenario, 'debtor', debtor_ref, flags FROM snapshot_debtors
+        UNION ALL SELECT tenant_id, as_of, scenario, 'group', group_ref, flags FROM snapshot_groups
+        UNION ALL SELECT tenant_id, as_of, scenario, 'country', country::text, flags FROM snapshot_countries
+    ) s
+    CROSS JOIN LATERAL unnest(s.flags) WITH ORDINALITY AS f (code, position);
 
 GRANT SELECT ON snapshot_flags TO factor_risk_app;
