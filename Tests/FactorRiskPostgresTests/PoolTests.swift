@@ -93,8 +93,10 @@ struct PoolTests {
     func acquireTimeout() async throws {
         let pool = database.pool(maxConnections: 1, acquireTimeout: .milliseconds(300))
         defer { pool.close() }
-        let holder = Task { try await pool.withConnection { try $0.query("SELECT pg_sleep(2)") } }
-        try await waitForActiveQueries("SELECT pg_sleep(2)", count: 1)
+        // The holder's query outlasts the check by far: with the suite's load, seeing a 2 s sleep
+        // active and then asking took longer than the sleep once, and the caller got the connection.
+        let holder = Task { try await pool.withConnection { try $0.query("SELECT pg_sleep(15)") } }
+        try await waitForActiveQueries("SELECT pg_sleep(15)", count: 1)
         let error = await #expect(throws: PGError.self) { try await pool.withConnection { _ in 1 } }
         #expect(error?.kind == .pool)
         #expect(error?.message.contains("no database connection became free") == true)
