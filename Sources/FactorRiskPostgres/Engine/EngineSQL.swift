@@ -657,8 +657,8 @@ enum EngineSQL {
     /// written to the snapshot.
     static let debtors = """
         stored_debtors AS (
-            INSERT INTO snapshot_debtors (tenant_id, as_of, scenario, \(RiskReport.DebtorRow.sqlColumns))
-            SELECT $1, $2, $6::text, \(RiskReport.DebtorRow.sqlColumns) FROM (
+            INSERT INTO snapshot_debtors (tenant_id, as_of, scenario, \(RiskReport.DebtorRow.sqlColumns), \(loneGroupColumns))
+            SELECT $1, $2, $6::text, \(RiskReport.DebtorRow.sqlColumns), \(loneGroupColumns) FROM (
             SELECT d.debtor_ref, d.country, d.group_ref, d.credit_limit, d.gross, d.eligible, d.guaranteed, d.covered,
                    d.risk_weighted, d.approved_total, d.clients, u.utilization AS utilization_bp, d.credit_limit - d.guaranteed AS headroom,
                    -- §4.8 with §9.2: a pending change of the credit limit caps it too (a raise never lowers it).
@@ -675,7 +675,11 @@ enum EngineSQL {
                        CASE WHEN d.pending_limit < d.credit_limit AND d.pending_limit < d.guaranteed THEN 'LIMIT_CUT_PENDING' END,
                        CASE WHEN d.insured_on_date AND d.covered > d.insured_limit THEN 'UNINSURED_EXPOSURE' END,
                        CASE WHEN d.insured_on_date AND d.insurance_valid_to - $2::date < s.insurance_notice_days AND d.covered > 0
-                            THEN 'INSURANCE_EXPIRING' END], NULL) AS flags
+                            THEN 'INSURANCE_EXPIRING' END], NULL) AS flags,
+                   -- The debtor alone in its group carries what the group's row has more (migration 0013).
+                   CASE WHEN g.debtors = 1 THEN g.own_funds_bp END AS group_own_funds_bp,
+                   CASE WHEN g.debtors = 1 THEN g.limit END AS group_limit,
+                   CASE WHEN g.debtors = 1 THEN g.flags END AS group_flags
             FROM debtor_rows d
             JOIN group_rows g ON g.group_ref = d.group_ref
             JOIN country_rows c ON c.country = d.country
@@ -687,7 +691,7 @@ enum EngineSQL {
             ORDER BY debtor_ref
         ),
         -- Only the groups of two debtors or more: the view snapshot_groups (migration 0013) adds
-        -- the others from their one debtor's row and the limit the snapshot records.
+        -- the others from their one debtor's row, which carries what the group's row has more.
         stored_groups AS (
             INSERT INTO snapshot_group_totals (tenant_id, as_of, scenario, \(RiskReport.GroupRow.sqlColumns))
             SELECT $1, $2, $6::text, \(RiskReport.GroupRow.sqlColumns) FROM group_rows WHERE debtors > 1 ORDER BY group_ref
@@ -697,6 +701,10 @@ enum EngineSQL {
             SELECT $1, $2, $6::text, \(RiskReport.CountryRow.sqlColumns) FROM country_rows ORDER BY country
         )
         """
+
+    /// What the row of a debtor alone in its group carries of the group's row, which is not written
+    /// (the view `snapshot_groups` makes it from the debtor's row); null for the other debtors.
+    static let loneGroupColumns = "group_own_funds_bp, group_limit, group_flags"
 
     /// The portfolio's `data_quality` lists (§4, §8.2), stored beside its figures.
     static let missingColumns = "missing_fx, missing_fx_collections, missing_fx_remittances"
@@ -737,11 +745,8 @@ enum EngineSQL {
                    (SELECT coalesce(sum(unremitted), 0)::bigint FROM client_rows) AS unremitted,
                    (SELECT coalesce(sum(net_loss), 0)::bigint FROM debtor_rows) AS net_loss
         )
-        INSERT INTO snapshots (tenant_id, as_of, scenario, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns),
-                               own_funds, group_limit, large_exposure_report_bp)
-        SELECT $1, $2, $6::text, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns),
-               s.own_funds, div(s.own_funds::numeric * s.large_exposure_limit_bp, 10000)::bigint, s.large_exposure_report_bp
-        FROM settings s, (
+        INSERT INTO snapshots (tenant_id, as_of, scenario, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns))
+        SELECT $1, $2, $6::text, \(RiskReport.PortfolioRow.sqlColumns), \(missingColumns) FROM (
         SELECT t.gross, t.eligible, t.guaranteed, t.covered, t.risk_weighted, mc.unremitted, mc.net_loss,
                CASE WHEN c.total = 0 THEN NULL ELSE div(c.squares * 1000000, c.total::numeric * c.total) END AS hhi_ppm,
                CASE WHEN c.total = 0 THEN NULL ELSE div(top10.covered * 10000, c.total) END AS top10_share_bp,
