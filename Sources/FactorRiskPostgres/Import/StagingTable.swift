@@ -170,7 +170,7 @@ struct StagingTable {
         try connection.execute(statements.analyzeResolved)
         let updated = try connection.execute(statements.update).affectedRows
         let inserted = try connection.execute(statements.insert).affectedRows
-        if file == .documentEvents { try connection.execute(statements.documentEventDates(from: statements.resolved)) }
+        if file == .documentEvents { try connection.execute(MergeStatements.documentEventDates(tenant: statements.tenant, from: statements.resolved)) }
         return (inserted, updated)
     }
 
@@ -196,7 +196,7 @@ struct StagingTable {
             ? statements.insertAll(withEventDatesOf: StagingTable(.documentEvents).name) : statements.insertAll
         let inserted = try connection.execute(insert).affectedRows
         if file == .documentEvents && inserted > 0 && !documentsCarryEventDates {
-            try connection.execute(statements.documentEventDates(from: name))
+            try connection.execute(MergeStatements.documentEventDates(tenant: statements.tenant, from: name))
         }
         return (inserted, 0, true)
     }

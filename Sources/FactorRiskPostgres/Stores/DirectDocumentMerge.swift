@@ -200,11 +200,9 @@ struct DirectDocumentMerge {
         }
         if file == .documentEvents {
             // The documents' event dates, from the batch's events as they now stand (the import's own statement).
-            let dates = MergeStatements(
-                tenant: String(tenantID), table: target.table, resolved: "", key: [], columns: [], touch: false, source: "")
             let events = "(SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) AS u (doc_ref, event, event_date))"
             let column = { (name: String) in rows.map { $0.values[file.index(of: name)!] ?? "" } }
-            writes.append(.statement(dates.documentEventDates(from: events), [column("doc_ref"), column("event"), column("event_date")]))
+            writes.append(.statement(MergeStatements.documentEventDates(tenant: String(tenantID), from: events), [column("doc_ref"), column("event"), column("event_date")]))
         }
         // The writes go with the live states' locks in one round trip, the states' moves in another.
         try LiveEngine.recordChanges(connection, tenantID: tenantID, pairs: pairs.map { (client: $0[0], debtor: $0[1]) }, after: writes)
