@@ -14,7 +14,7 @@ extension CommandLineTests {
         _ = try loadExample("limits", recalculatedOn: ["2026-11-20"], databaseURL: url)
         let connection = try database.connect()
         let tenant: Int64 = try connection.query("SELECT tenant_id FROM tenants WHERE tenant_ref = 'limits'").first!.decode(at: 0)
-        let saved = try connection.tenantTransaction(tenant) {
+        let saved = try connection.tenantBulkTransaction(tenant) {
             try ScenarioEngine.run($0, tenantID: tenant, asOf: CalendarDate(iso: "2026-11-20")!, scenario: Scenario(defaulted: ["GB"]), saveAs: "gb")
         }
 

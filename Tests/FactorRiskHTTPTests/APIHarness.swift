@@ -43,7 +43,7 @@ struct APIHarness: Sendable {
         }
         let demo = try await id("demo")
         let other = try await id("other")
-        try await setup.tenantTransaction(demo) { try ProductionEngine.recalculate($0, tenantID: demo, asOf: asOf) }
+        try await setup.tenantBulkTransaction(demo) { try ProductionEngine.recalculate($0, tenantID: demo, asOf: asOf) }
         func key(_ tenant: Int64, _ role: APIRole) async throws -> String {
             try await setup.tenantTransaction(tenant) { try APIKeys.create($0, tenantID: tenant, role: role, label: "\(role.rawValue) test").token }
         }

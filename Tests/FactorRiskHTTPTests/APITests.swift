@@ -240,7 +240,7 @@ struct APITests {
                 let live = try await writer.get("/v1/debtors/D3/exposure?as_of=\(date)")
                 let liveD1 = try await writer.get("/v1/debtors/D1/exposure?as_of=\(date)")
                 let liveC1 = try await writer.get("/v1/clients/C1/availability?as_of=\(date)")
-                try await api.pool.tenantTransaction(api.demo) { try ProductionEngine.recalculate($0, tenantID: api.demo, asOf: date) }
+                try await api.pool.tenantBulkTransaction(api.demo) { try ProductionEngine.recalculate($0, tenantID: api.demo, asOf: date) }
                 for (answer, level, key, ref, field) in [(live, "debtor", "debtor_ref", "D3", "debtor"), (liveD1, "debtor", "debtor_ref", "D1", "debtor"),
                                                          (liveC1, "client", "client_ref", "C1", "client")] {
                     let stored = try await writer.get("/v1/reports/\(level)?as_of=\(date)")

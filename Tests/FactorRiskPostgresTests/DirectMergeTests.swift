@@ -78,7 +78,7 @@ struct DirectMergeTests {
             let id = try await pool.withConnection { try TenantScope.named(ref, on: $0)!.id }
             tenants.append(TenantScope(id: id))
             // A live state to move.
-            try await pool.tenantTransaction(id) { [asOf] in try LiveEngine.prepare($0, tenantID: id, asOf: asOf) }
+            try await pool.tenantBulkTransaction(id) { [asOf] in try LiveEngine.prepare($0, tenantID: id, asOf: asOf) }
         }
         let tenant = tenants[0].id
         #expect(try await contents(tenants[0]) == contents(tenants[1]))

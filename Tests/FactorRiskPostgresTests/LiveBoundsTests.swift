@@ -75,7 +75,7 @@ struct LiveBoundsTests {
         defer { pool.close() }
         let tenant = try await BundleImporter(pool: pool).importBundle(directory: Fixtures.workedExample, tenantRef: "demo").tenantID
         func prepare(_ date: String) async throws {
-            try await pool.tenantTransaction(tenant) { try LiveEngine.prepare($0, tenantID: tenant, asOf: Self.date(date)) }
+            try await pool.tenantBulkTransaction(tenant) { try LiveEngine.prepare($0, tenantID: tenant, asOf: Self.date(date)) }
         }
         func states() async throws -> [String] {
             try await pool.withConnection { connection in
@@ -85,7 +85,16 @@ struct LiveBoundsTests {
         }
         for date in ["2026-11-01", "2026-11-02", "2026-11-03"] { try await prepare(date) }
         // An hour later, the first date built is read again; the other two are not.
-        try database.connect().query("UPDATE live_states SET built_at = built_at - interval '1 hour', used_at = used_at - interval '1 hour'")
+        // (Times given per state, a second apart in the order built: Citus computes a time on the coordinator,
+        // which it cannot do from a column's value.)
+        let setter = try database.connect()
+        for (order, date) in ["2026-11-01", "2026-11-02", "2026-11-03"].enumerated() {
+            try setter.query("""
+                UPDATE live_states SET built_at = now() - interval '1 hour' + $1::integer * interval '1 second',
+                                       used_at = now() - interval '1 hour' + $1::integer * interval '1 second'
+                WHERE tenant_id = $2 AND as_of = $3::date
+                """, [order, tenant, date])
+        }
         try await prepare("2026-11-01")
         try await prepare("2026-11-04")
         #expect(try await states() == ["2026-11-01", "2026-11-03", "2026-11-04"])
@@ -106,9 +115,9 @@ struct LiveBoundsTests {
         // The first builder holds its transaction open after building, as a slow one would.
         let first = try database.connect()
         try first.execute("BEGIN")
-        for statement in TenantScope(id: tenant).prologue { try first.execute(statement) }
+        for statement in TenantScope(id: tenant).bulkPrologue { try first.execute(statement) }
         try LiveEngine.prepare(first, tenantID: tenant, asOf: date)
-        let second = Task { try await pool.tenantTransaction(tenant) { try LiveEngine.prepare($0, tenantID: tenant, asOf: date) } }
+        let second = Task { try await pool.tenantBulkTransaction(tenant) { try LiveEngine.prepare($0, tenantID: tenant, asOf: date) } }
         // Until the second builder waits for the tenant's live lock.
         let key = TenantScope(id: tenant).key(.live)
         let watcher = try database.connect()

@@ -19,6 +19,12 @@ struct LiveEngineTests {
         try await pool.withConnection { try $0.query("SELECT tenant_id FROM tenants WHERE tenant_ref = $1", [ref]).first!.decode(Int64.self, at: 0) }
     }
 
+    /// Builds the tenant's live state of `date` (or brings it up to date) as the service does: in a
+    /// bulk transaction of its own, before the transactions that read it under row-level security.
+    func built(_ tenant: Int64, _ date: CalendarDate) async throws {
+        try await pool.tenantBulkTransaction(tenant) { _ = try LiveEngine.prepare($0, tenantID: tenant, asOf: date) }
+    }
+
     /// Every row the live answers give for the tenant, gathered debtor by debtor and client by client.
     struct LiveRows: Equatable {
         var pairs: [RiskReport.PairRow] = []
@@ -30,7 +36,7 @@ struct LiveEngineTests {
 
     static func live(_ connection: PGConnection, tenant: Int64, date: CalendarDate, debtorRefs: [String], clientRefs: [String]) throws -> LiveRows {
         let settings = try TenantSettings.load(connection, tenantID: tenant)!
-        try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+        try LiveEngine.prepare(connection, tenantID: tenant, asOf: date, ifMissing: .fail)
         var rows = LiveRows()
         var groups: [String: RiskReport.GroupRow] = [:]
         var countries: [String: RiskReport.CountryRow] = [:]
@@ -52,8 +58,9 @@ struct LiveEngineTests {
 
     /// Recalculates as of `date` and compares each stored row with the live answer for it; returns the differences.
     func compare(_ tenant: Int64, _ date: CalendarDate) async throws -> [String] {
-        try await pool.tenantTransaction(tenant) { connection in
-            try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date)
+        try await pool.tenantBulkTransaction(tenant) { try ProductionEngine.recalculate($0, tenantID: tenant, asOf: date) }
+        try await built(tenant, date)
+        return try await pool.tenantTransaction(tenant) { connection in
             let snapshot = try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: date)!
             // Every debtor and client with a pair, and a few without (synthetic tenants have thousands of idle debtors).
             let debtorsWithPairs = Set(snapshot.pairs.map(\.debtorRef))
@@ -91,9 +98,10 @@ struct LiveEngineTests {
         let differences = try await compare(tenant, CalendarDate(iso: "2026-11-20")!)
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
         // The hand-worked figures of RULEBOOK.md §7, read live.
+        try await built(tenant, CalendarDate(iso: "2026-11-20")!)
         let d1 = try await pool.tenantTransaction(tenant) { connection in
             let settings = try TenantSettings.load(connection, tenantID: tenant)!
-            try LiveEngine.prepare(connection, tenantID: tenant, asOf: CalendarDate(iso: "2026-11-20")!)
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: CalendarDate(iso: "2026-11-20")!, ifMissing: .fail)
             return try LiveEngine.debtorExposure(connection, settings: settings, asOf: CalendarDate(iso: "2026-11-20")!, debtorRef: "D1")!
         }
         #expect(d1.debtor.guaranteed == 12_500_000)
@@ -110,9 +118,10 @@ struct LiveEngineTests {
         let date = CalendarDate(iso: "2026-11-20")!
         let differences = try await compare(tenant, date)
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+        try await built(tenant, date)
         let (k1, b3) = try await pool.tenantTransaction(tenant) { connection in
             let settings = try TenantSettings.load(connection, tenantID: tenant)!
-            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date, ifMissing: .fail)
             return (try LiveEngine.clientAvailability(connection, settings: settings, asOf: date, clientRef: "K1")!,
                     try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "B3")!)
         }
@@ -133,9 +142,10 @@ struct LiveEngineTests {
             let differences = try await compare(tenant, day)
             #expect(differences.isEmpty, "\(day): \(differences.joined(separator: "\n"))")
         }
+        try await built(tenant, date)
         let (m2, m5, l1) = try await pool.tenantTransaction(tenant) { connection in
             let settings = try TenantSettings.load(connection, tenantID: tenant)!
-            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date, ifMissing: .fail)
             return (try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "M2")!,
                     try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "M5")!,
                     try LiveEngine.clientAvailability(connection, settings: settings, asOf: date, clientRef: "L1")!)
@@ -160,25 +170,29 @@ struct LiveEngineTests {
         let date = CalendarDate(iso: "2026-11-20")!
         #expect(try await compare(tenant, date).isEmpty)
         try await pool.tenantTransaction(tenant) { connection in
-            // L1–M1's approval cut to 100,000 from D, and M5's credit limit to 20,000 from 11-25, both announced on D.
-            try connection.query("""
-                INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, client_id, new_limit, announced_on, effective_on)
-                SELECT $1, 'T1', d.debtor_id, c.client_id, 10000000, date '2026-11-20', date '2026-11-20'
-                FROM debtors d, clients c WHERE d.tenant_id = $1 AND d.debtor_ref = 'M1' AND c.tenant_id = $1 AND c.client_ref = 'L1'
-                UNION ALL
-                SELECT $1, 'T2', d.debtor_id, NULL, 2000000, date '2026-11-20', date '2026-11-25' FROM debtors d WHERE d.tenant_id = $1 AND d.debtor_ref = 'M5'
-                """, [tenant])
+            // L1–M1's approval cut to 100,000 from D, and M5's credit limit to 20,000 from 11-25, both announced on D,
+            // written row by row with parameters, as the API writes them.
             let pair: (Int64, Int64) = try connection.query("""
                 SELECT c.client_id, d.debtor_id FROM clients c, debtors d
                 WHERE c.tenant_id = $1 AND c.client_ref = 'L1' AND d.tenant_id = $1 AND d.debtor_ref = 'M1'
                 """, [tenant]).first.map { (try $0.decode(at: 0), try $0.decode(at: 1)) }!
+            let m5: Int64 = try connection.query("SELECT debtor_id FROM debtors WHERE tenant_id = $1 AND debtor_ref = 'M5'", [tenant])
+                .first!.decode(at: 0)
+            for (ref, debtor, client, limit, effective) in [("T1", pair.1, Optional(pair.0), Int64(10_000_000), "2026-11-20"),
+                                                            ("T2", m5, nil, 2_000_000, "2026-11-25")] {
+                try connection.query("""
+                    INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, client_id, new_limit, announced_on, effective_on)
+                    VALUES ($1, $2, $3, $4, $5, date '2026-11-20', $6::date)
+                    """, [tenant, ref, debtor, client, limit, effective])
+            }
             try LiveEngine.recordChanges(connection, tenantID: tenant, pairs: [(client: pair.0, debtor: pair.1)])
         }
         let differences = try await compare(tenant, date)
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+        try await built(tenant, date)
         let m1 = try await pool.tenantTransaction(tenant) { connection in
             let settings = try TenantSettings.load(connection, tenantID: tenant)!
-            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date)
+            try LiveEngine.prepare(connection, tenantID: tenant, asOf: date, ifMissing: .fail)
             return try LiveEngine.debtorExposure(connection, settings: settings, asOf: date, debtorRef: "M1")!
         }
         // L1–M1 guarantees 100,000 of its 120,000 now: M1 100,000 + 60,000 = 160,000 of 200,000.

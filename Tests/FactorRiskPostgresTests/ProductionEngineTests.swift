@@ -24,11 +24,12 @@ struct ProductionEngineTests {
     /// (`parallel`) or a CTE of the one statement; with `split`, PostgreSQL is told that helper
     /// processes cost nothing, so that even a small tenant's pass over the documents is split between them.
     func recalculate(_ tenant: Int64, _ date: CalendarDate, parallel: Bool = true, split: Bool = false) async throws -> RiskReport {
-        try await pool.tenantTransaction(tenant) { connection in
+        try await pool.tenantBulkTransaction(tenant) { connection in
             if split { try Self.splitEveryScan(connection) }
             try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date, parallel: parallel)
-            return try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: date)!
         }
+        // Read back as the reports read it: under row-level security.
+        return try await pool.tenantTransaction(tenant) { try ProductionEngine.snapshot($0, tenantID: tenant, asOf: date)! }
     }
 
     /// Makes PostgreSQL plan the rest of the transaction with helper processes wherever it can.

@@ -37,14 +37,12 @@ struct ScenarioEngineTests {
     }
 
     func run(_ tenant: Int64, _ date: CalendarDate, _ scenario: Scenario, saveAs: String? = nil) async throws -> (ScenarioOutcome, RiskReport) {
-        try await pool.tenantTransaction(tenant) { try ScenarioEngine.run($0, tenantID: tenant, asOf: date, scenario: scenario, saveAs: saveAs) }
+        try await pool.tenantBulkTransaction(tenant) { try ScenarioEngine.run($0, tenantID: tenant, asOf: date, scenario: scenario, saveAs: saveAs) }
     }
 
     func recalculate(_ tenant: Int64, _ date: CalendarDate) async throws -> RiskReport {
-        try await pool.tenantTransaction(tenant) { connection in
-            try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: date)
-            return try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: date)!
-        }
+        try await pool.tenantBulkTransaction(tenant) { try ProductionEngine.recalculate($0, tenantID: tenant, asOf: date) }
+        return try await pool.tenantTransaction(tenant) { try ProductionEngine.snapshot($0, tenantID: tenant, asOf: date)! }
     }
 
     func stored(_ tenant: Int64, _ date: CalendarDate, scenario: String = "") async throws -> RiskReport? {
@@ -185,7 +183,8 @@ struct ScenarioEngineTests {
         #expect(try await stored(tenant, Self.date.adding(days: 3)) == nil)
     }
 
-    @Test("a run refused (a name that cannot be saved, a grade outside 0–7) or failing midway leaves nothing behind: a scenario saved before under the name is kept, and the caller's transaction goes on")
+    @Test("a run refused (a name that cannot be saved, a grade outside 0–7) or failing midway leaves nothing behind: a scenario saved before under the name is kept, and the caller's transaction goes on",
+          .disabled(if: CitusCluster.isActive, "the failure midway is a trigger, which Citus does not allow on a distributed table"))
     func failedRunLeavesNothing() async throws {
         let (tenant, portfolio) = try await limitsExample()
         _ = try await recalculate(tenant, Self.date)
@@ -205,7 +204,7 @@ struct ScenarioEngineTests {
                     EXECUTE FUNCTION refuse_kept();
                 """)
         }
-        let failed = try await pool.tenantTransaction(tenant) { connection -> (Bool, Int) in
+        let failed = try await pool.tenantBulkTransaction(tenant) { connection -> (Bool, Int) in
             let refused = (try? ScenarioEngine.run(
                 connection, tenantID: tenant, asOf: Self.date, scenario: try Self.exampleScenario("ga-es"), saveAs: "kept")) == nil
             return (refused, try connection.query("SELECT count(*) FROM saved_scenarios WHERE tenant_id = $1", [tenant]).first!.decode(Int.self, at: 0))

@@ -97,10 +97,8 @@ struct WorstDefaultsTests {
     func storedSnapshotKept() async throws {
         try await BundleImporter(pool: pool).importBundle(directory: Fixtures.limitsExample, tenantRef: "limits")
         let tenant = try await tenantID("limits")
-        let before = try await pool.tenantTransaction(tenant) { connection in
-            try ProductionEngine.recalculate(connection, tenantID: tenant, asOf: Self.date)
-            return try ProductionEngine.snapshot(connection, tenantID: tenant, asOf: Self.date)
-        }
+        try await pool.tenantBulkTransaction(tenant) { try ProductionEngine.recalculate($0, tenantID: tenant, asOf: Self.date) }
+        let before = try await pool.tenantTransaction(tenant) { try ProductionEngine.snapshot($0, tenantID: tenant, asOf: Self.date) }
         _ = try await worst(tenant, limit: 3)
         let after = try await pool.tenantTransaction(tenant) { try ProductionEngine.snapshot($0, tenantID: tenant, asOf: Self.date) }
         #expect(before != nil && after == before)

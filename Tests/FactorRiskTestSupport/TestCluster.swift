@@ -16,12 +16,18 @@ public actor TestCluster {
     private var databaseCount = 0
     static let templateName = "factor_risk_template"
 
-    /// A new, empty, migrated database for one suite.
+    /// A new, empty, migrated database for one suite: on a Citus coordinator, distributed, when
+    /// `CitusCluster.urlVariable` names one (`CitusCluster`); else on the run's own cluster.
     public func freshDatabase(_ label: String = "suite") async throws -> TestDatabase {
-        let cluster = try await started()
         databaseCount += 1
+        // Taken before the wait for the cluster: other suites ask in the meantime.
+        let number = databaseCount
         let safeLabel = String(label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
-        let name = "t\(databaseCount)_\(safeLabel)"
+        if let citus = CitusCluster.configured {
+            return try citus.distributedDatabase("c\(getpid())_\(number)_\(safeLabel)")
+        }
+        let cluster = try await started()
+        let name = "t\(number)_\(safeLabel)"
         let admin = try PGConnection(conninfo: cluster.conninfo(database: "postgres"))
         try admin.execute("CREATE DATABASE \(name) TEMPLATE \(Self.templateName)")
         return TestDatabase(name: name, conninfo: cluster.conninfo(database: name))

@@ -44,6 +44,20 @@ extension PGConnection {
         try transaction(beginning: (["BEGIN"] + TenantScope(id: tenantID).prologue).joined(separator: "; "), body)
     }
 
+    /// Runs `body` in a transaction that writes one tenant's rows in bulk (`TenantScope.bulkPrologue`):
+    /// as the role that logged in, which owns the tables, so row-level security does not restrict it.
+    ///
+    /// Under Citus a bulk write (an `INSERT … SELECT` from a temporary table or a CTE) becomes a
+    /// COPY into the shards, which row-level security refuses. Every statement run here filters on
+    /// `tenant_id` itself, which is what keeps it to its tenant; `TenantBulkWriteTests` proves it with
+    /// tenants that share every reference. Nothing the API or the reports serve is read here: those
+    /// reads run under `tenantTransaction`. The transaction stays one role from start to end, since
+    /// Citus refuses to touch, as one role, the shards another wrote in the same transaction.
+    @discardableResult
+    public func tenantBulkTransaction<T>(_ tenantID: Int64, _ body: (PGConnection) throws -> T) throws -> T {
+        try transaction(beginning: (["BEGIN"] + TenantScope(id: tenantID).bulkPrologue).joined(separator: "; "), body)
+    }
+
     private func rollbackQuietly() {
         guard isHealthy, inTransaction else { return }
         _ = try? execute("ROLLBACK")

@@ -48,8 +48,17 @@ public final class PGConnection: @unchecked Sendable {
         handle = connection
         cancelBox = CancelBox(PQgetCancel(connection))
         // Fixed session settings our decoders rely on (ISO dates, UTC); notices stay in the server log.
-        _ = try execute("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'; SET client_min_messages = 'warning'")
+        // In the same round trip: whether the database is distributed by Citus.
+        let distributed = try execute("""
+            SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'; SET client_min_messages = 'warning';
+            SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+            """)
+        isDistributed = try distributed.first?.decode(Bool.self, at: 0) ?? false
     }
+
+    /// Whether the database has the Citus extension (deploy/citus/). The statements are the same
+    /// either way; only how some are planned differs (`LiveEngine.recordChanges`).
+    public private(set) var isDistributed = false
 
     deinit {
         cancelBox.clear()

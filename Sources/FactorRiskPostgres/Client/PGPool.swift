@@ -155,6 +155,14 @@ public final class PGPool: Sendable {
         try await withConnection(ahead: ahead) { try $0.tenantTransaction(tenantID, body) }
     }
 
+    /// Runs `body` in a transaction that writes `tenantID`'s rows in bulk (`PGConnection.tenantBulkTransaction`).
+    @discardableResult
+    public func tenantBulkTransaction<T: Sendable>(
+        _ tenantID: Int64, ahead: Bool = false, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        try await withConnection(ahead: ahead) { try $0.tenantBulkTransaction(tenantID, body) }
+    }
+
     /// Closes idle connections and refuses new work; connections in use close when returned.
     public func close() {
         handle { $0.shutdown() }

@@ -50,7 +50,8 @@ public enum LiveEngine {
     /// builds it when missing (or throws `LiveStateMissing`, as `ifMissing` says), applies the
     /// changes writers recorded, and marks it used. With `checkRange` a date outside
     /// `LiveDateRange` throws `LiveDateOutOfRange` before anything is built. Nil when the tenant
-    /// is not visible. Runs in the caller's tenant transaction; in one round trip when nothing is to do.
+    /// is not visible. Runs in the caller's transaction; in one round trip when nothing is to do. A
+    /// state is built only in a bulk transaction (`build`); readers pass `.fail`.
     @discardableResult
     public static func prepare(
         _ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate, ifMissing: Missing = .build, checkRange: Bool = false
@@ -68,7 +69,8 @@ public enum LiveEngine {
         return status.settings
     }
 
-    /// Builds the state whole, under the tenant's exclusive live lock (a writer in flight finishes first).
+    /// Builds the state whole, under the tenant's exclusive live lock (a writer in flight finishes
+    /// first). A bulk write: call it in a `tenantBulkTransaction` (the owner's, who may ANALYZE).
     static func build(_ connection: PGConnection, tenantID: Int64, asOf date: CalendarDate) throws {
         let parameters: [(any PGBindable)?] = [tenantID, date]
         try TenantScope(id: tenantID).lock(.live, on: connection)
@@ -88,11 +90,8 @@ public enum LiveEngine {
         try connection.execute("ANALYZE live_build_debtors")
         for statement in LiveSQL.storeLevels { try connection.query(statement, parameters) }
         try connection.execute("DROP TABLE live_build, live_build_debtors")
-        // Fresh statistics for the rows just written, so the first reads get the plans later ones get
-        // (ANALYZE needs the owner: the role is reset for it, and set again at once).
-        try connection.execute("RESET ROLE")
+        // Fresh statistics for the rows just written, so the first reads get the plans later ones get.
         try connection.execute("ANALYZE live_pairs, live_debtors, live_groups, live_countries, live_states")
-        try connection.execute(TenantScope.serviceRole)
         // Beyond the states kept, the least recently used go.
         for row in try connection.query(LiveSQL.evicted, [tenantID, Int64(LiveSQL.keptStates)]).rows {
             let old: CalendarDate = try row.decode(at: 0)
@@ -150,8 +149,11 @@ public enum LiveEngine {
             return .prepared(LiveSQL.movePairs, [tenantID, date, PGBigintArray(all.map { $0[0] }), PGBigintArray(all.map { $0[1] })])
         }
         // Planned once per connection: a custom plan for each write took 3 ms, three times the run
-        // (PostgreSQL keeps planning anew when the generic plan is not estimated cheaper).
-        _ = try connection.pipeline([.statement("SET LOCAL plan_cache_mode = force_generic_plan")] + moves)
+        // (PostgreSQL keeps planning anew when the generic plan is not estimated cheaper). Not under
+        // Citus, which finds the tenant's shard from the parameters and cannot plan this statement
+        // without them.
+        let generic: [PGConnection.PipelineStep] = connection.isDistributed ? [] : [.statement("SET LOCAL plan_cache_mode = force_generic_plan")]
+        _ = try connection.pipeline(generic + moves)
         return Array(results.prefix(writes.count))
     }
 
@@ -176,10 +178,11 @@ public enum LiveEngine {
     /// current: the transaction, the settings with the state's status, the debtor with its pairs,
     /// the mark that the state was used and the commit go to the server together, from the
     /// caller's thread (`PGPool.pipeline`). When the state must be moved first, it is, and the
-    /// debtor is read again; when it must be built, `ifMissing` says by whom. The date is checked
-    /// against `LiveDateRange` first (`LiveDateOutOfRange`). Nil settings: the tenant is not visible.
+    /// debtor is read again; when it must be built, `LiveStateMissing` is thrown, for the caller to
+    /// build it in a bulk transaction (`LiveBuilds`). The date is checked against `LiveDateRange`
+    /// first (`LiveDateOutOfRange`). Nil settings: the tenant is not visible.
     public static func readDebtor(
-        _ pool: PGPool, tenantID: Int64, asOf date: CalendarDate, debtorRef: String, ifMissing: Missing = .build
+        _ pool: PGPool, tenantID: Int64, asOf date: CalendarDate, debtorRef: String
     ) async throws -> (TenantSettings?, DebtorExposure?) {
         let prologue = TenantScope(id: tenantID).prologue
         let results = try await pool.pipeline(
@@ -197,7 +200,7 @@ public enum LiveEngine {
             return (status.settings, try exposure(from: answers.dropFirst().first!.rows, settings: status.settings, asOf: date))
         }
         return try await pool.tenantTransaction(tenantID) { connection in
-            guard let settings = try prepare(connection, tenantID: tenantID, asOf: date, ifMissing: ifMissing, checkRange: true) else {
+            guard let settings = try prepare(connection, tenantID: tenantID, asOf: date, ifMissing: .fail, checkRange: true) else {
                 return (nil, nil)
             }
             return (settings, try debtorExposure(connection, settings: settings, asOf: date, debtorRef: debtorRef))

@@ -80,14 +80,12 @@ public struct Recalculation: Sendable {
         let tenantID = tenant.id
         let name = sessionName
         let (previous, changes) = try await Self.outOfRangeExplained(tenantRef) {
-            try await pool.tenantTransaction(tenantID) { connection in
+            // A bulk write of the tenant's snapshot: every statement of the engine filters on the tenant's id.
+            try await pool.tenantBulkTransaction(tenantID) { connection in
                 try connection.query(
                     "SELECT set_config('client_connection_check_interval', $1, true), set_config('application_name', $2, true)",
                     [clientCheckInterval, name])
                 guard try tenant.lock(.recalculation, wait ? .exclusive : .tryExclusive, on: connection) else {
-                    // Read as the session's own user: the service role may not see another session's details
-                    // (the transaction rolls back with the refusal).
-                    try connection.execute("RESET ROLE")
                     let holder = try tenant.holder(of: .recalculation, on: connection)
                     throw Refusal(description: """
                         tenant \(tenantRef): another recalculation is running\(holder.map { " (\($0))" } ?? ""). \

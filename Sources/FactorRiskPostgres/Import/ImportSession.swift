@@ -48,7 +48,9 @@ final class ImportSession {
             // One import per tenant at a time; a second waits for the first to commit.
             let scope = TenantScope(id: tenant.id)
             try scope.lock(.importing, on: connection)
-            try connection.execute(scope.prologue.joined(separator: "; "))
+            // The whole import is a bulk write (`PGConnection.tenantBulkTransaction`): it stays the
+            // owner that created the tenant, and every statement filters on the tenant's id.
+            try connection.execute(scope.bulkPrologue.joined(separator: "; "))
 
             // 2. Stream every CSV file into its staging table, checking each row on the way.
             var staged: [BundleFile: Int] = [:]
@@ -108,13 +110,10 @@ final class ImportSession {
     /// The later merges resolve references by joining these tables (clients and debtors, and
     /// documents for collections and events); rows written in this transaction have no
     /// statistics, and with a large new tenant the planner's guesses turned those joins into
-    /// nested loops over the index, one per staged row. ANALYZE needs the owner, and sees the rows
-    /// this transaction wrote.
+    /// nested loops over the index, one per staged row. ANALYZE sees the rows this transaction wrote.
     private func analyzeReferencesIfLarge(_ tables: [String], rows: Int) throws {
         guard rows >= 1000 else { return }
-        try connection.execute("RESET ROLE")
         try connection.execute("ANALYZE \(tables.joined(separator: ", "))")
-        try connection.execute(TenantScope.serviceRole)
     }
 
     /// The failure listing what was found, in load order of the files, then by line.

@@ -105,12 +105,15 @@ struct StagingTable {
         _ file: BundleFile, _ column: BundleColumn, staged: Set<BundleFile>, tenantID: Int64, limit: Int
     ) -> ColumnCheck? {
         guard let parent = column.referencedFile, let target = MergeTarget.of(parent), let parentKey = parent.referenceKey else { return nil }
-        // Two NOT EXISTS (not one NOT over an OR), so that each can be a hash anti-join.
+        // Two anti-joins (not one NOT over an OR), so that each can be a hash anti-join. The stored
+        // side is a LEFT JOIN, not a correlated NOT EXISTS: Citus plans a join between a temporary
+        // table and a distributed one, never a subquery of one correlated to the other.
         let inBundle = staged.contains(parent)
             ? "AND NOT EXISTS (SELECT 1 FROM \(StagingTable(parent).name) p WHERE p.\"\(parentKey.name)\" = s.\"\(column.name)\")" : ""
         return ColumnCheck(sql: """
             SELECT count(*) OVER (), s.line, s.\"\(column.name)\" FROM \(StagingTable(file).name) s
-            WHERE \(column.optional ? "s.\"\(column.name)\" IS NOT NULL AND " : "")NOT EXISTS (SELECT 1 FROM \(target.table) t WHERE t.tenant_id = $1 AND t.\(parentKey.stored) = s.\"\(column.name)\") \(inBundle)
+            LEFT JOIN \(target.table) t ON t.tenant_id = $1 AND t.\(parentKey.stored) = s.\"\(column.name)\"
+            WHERE \(column.optional ? "s.\"\(column.name)\" IS NOT NULL AND " : "")t.tenant_id IS NULL \(inBundle)
             ORDER BY s.line LIMIT $2
             """, parameters: [tenantID, limit]) { row in .unknownReference(value: try row.decode(at: 2), parent: parent) }
     }

@@ -49,13 +49,15 @@ public enum APIKeys {
             let byte = UInt8.random(in: 0...255, using: &generator)
             return String(byte >> 4, radix: 16) + String(byte & 15, radix: 16)
         }.joined()
+        let keyID = try TenantScope(id: tenantID).nextID(.apiKey, on: connection)
+        // The creation time comes back as stored, with no function applied (Citus refuses a
+        // function in RETURNING that is not immutable): its text is the one `list` shows.
         let row = try connection.query("""
-            WITH \(TenantScope.nextID(.apiKey))
             INSERT INTO api_keys (tenant_id, key_id, token_sha256, role, label)
-            SELECT $1, id, sha256(convert_to($2, 'UTF8')), $3, $4 FROM next_id
-            RETURNING key_id, created_at::text
-            """, [tenantID, secret, role.rawValue, label]).first!
-        let key = Key(keyID: try row.decode(at: 0), role: role, label: label, createdAt: try row.decode(at: 1), revokedAt: nil)
+            VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4, $5)
+            RETURNING created_at
+            """, [tenantID, keyID, secret, role.rawValue, label]).first!
+        let key = Key(keyID: keyID, role: role, label: label, createdAt: try row.decode(at: 0), revokedAt: nil)
         return (key, "frk_\(tenantID)_\(key.keyID)_\(secret)")
     }
 

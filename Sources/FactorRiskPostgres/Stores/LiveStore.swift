@@ -46,7 +46,7 @@ public struct PostgresLiveStore: LiveStore {
         _ tenant: TenantScope, asOf date: CalendarDate, debtorRef: String, admit: @escaping LiveBuildAdmission
     ) async throws -> LiveAnswer<LiveEngine.DebtorExposure> {
         let (settings, exposure) = try await built(tenant, date, admit) { [pool] in
-            try await LiveEngine.readDebtor(pool, tenantID: tenant.id, asOf: date, debtorRef: debtorRef, ifMissing: .fail)
+            try await LiveEngine.readDebtor(pool, tenantID: tenant.id, asOf: date, debtorRef: debtorRef)
         }
         guard let settings else { throw TenantGone() }
         return LiveAnswer(settings: settings, value: exposure)
@@ -95,7 +95,9 @@ public struct PostgresLiveStore: LiveStore {
             } catch is LiveStateMissing {
                 do {
                     try await builds.build(tenantID: tenant.id, asOf: date, admit: admit) { [pool] in
-                        try await pool.tenantTransaction(tenant.id) { connection in
+                        // A bulk write of the tenant's live rows, in a transaction of its own: the read
+                        // that follows runs under row-level security.
+                        try await pool.tenantBulkTransaction(tenant.id) { connection in
                             _ = try LiveEngine.prepare(connection, tenantID: tenant.id, asOf: date, checkRange: true)
                         }
                     }

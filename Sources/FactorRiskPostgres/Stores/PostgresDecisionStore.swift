@@ -82,20 +82,34 @@ public struct PostgresDecisionStore: DecisionStore {
         }
         // The change's ref from the decision's number, zero-padded, so that of two decisions with
         // the same dates the later wins §9.1's tie on change_ref.
-        return try decision(try connection.query("""
-            WITH \(TenantScope.nextID(.limitDecision)),
-            numbered AS (SELECT id, 'api-' || repeat('0', greatest(0, 12 - length(id::text))) || id AS change_ref FROM next_id),
-            change AS (
-                INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, client_id, new_limit, announced_on, effective_on)
-                SELECT $1, change_ref, $2, $3::bigint, $4, $5, $6 FROM numbered
-            )
+        let id = try TenantScope(id: tenantID).nextID(.limitDecision, on: connection)
+        let number = String(id)
+        let changeRef = "api-" + String(repeating: "0", count: max(0, 12 - number.count)) + number
+        // Each row by parameters, and the decision's time given, not computed in the INSERT: Citus
+        // routes such a write to the tenant's shard under row-level security, and refuses a
+        // function that is not immutable in RETURNING.
+        let decidedAt = try connection.query(Self.transactionTime).first!.decode(String.self, at: 0)
+        try connection.query("""
+            INSERT INTO limit_changes (tenant_id, change_ref, debtor_id, client_id, new_limit, announced_on, effective_on)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, [tenantID, changeRef, debtorID, clientID, request.value, request.today, request.effectiveOn])
+        let subject = clientID == nil ? "credit_limit" : "approval"
+        try connection.query("""
             INSERT INTO limit_decisions (tenant_id, decision_id, subject, client_ref, debtor_ref, old_value, new_value, decided_by, reason,
-                                         effective_on, urgent, change_ref)
-            SELECT $1, id, $7, $8, $9, $10, $4, $11, $12, $6, $13, change_ref FROM numbered RETURNING \(columns)
-            """, [tenantID, debtorID, clientID, request.value, request.today, request.effectiveOn,
-                  clientID == nil ? "credit_limit" : "approval", clientRef, debtorRef, before, request.author, request.reason,
-                  request.urgent]).first!)
+                                         effective_on, urgent, change_ref, decided_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            """, [tenantID, id, subject, clientRef, debtorRef, before, request.value, request.author, request.reason,
+                  request.effectiveOn, request.urgent, changeRef, decidedAt])
+        return LimitDecision(
+            id: id, decidedAt: decidedAt, subject: subject, clientRef: clientRef, debtorRef: debtorRef, oldValue: before,
+            newValue: request.value, decidedBy: request.author, reason: request.reason, effectiveOn: request.effectiveOn,
+            urgent: request.urgent, changeRef: changeRef)
     }
+
+    /// The transaction's time as `decision(_:)` reads `decided_at` back, to the microsecond in UTC.
+    private static let transactionTime = """
+        SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        """
 
     public func decisions(_ tenant: TenantScope, before: Int64, limit: Int) async throws -> [LimitDecision] {
         try await pool.tenantTransaction(tenant.id) { connection in

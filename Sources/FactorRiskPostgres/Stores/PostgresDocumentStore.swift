@@ -35,10 +35,14 @@ public struct PostgresDocumentStore: DocumentStore {
         let direct = batch.rows.count <= directLimit ? DirectDocumentMerge(batch.file, tenantID: tenant.id) : nil
         return try await turns.run(tenant.id) { [pool] in
             // Ahead of the reads waiting for a connection: one writer per tenant at a time (the
-            // turns), so a writer's wait is short and the reads lose little.
-            try await pool.tenantTransaction(tenant.id, ahead: true) { connection in
-                if let direct { return try direct.merge(connection, rows: batch.rows) }
-                return try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
+            // turns), so a writer's wait is short and the reads lose little. A small batch is
+            // written under row-level security, row by row with parameters; a large one is staged,
+            // and merged from its temporary tables as a bulk write (`PGConnection.tenantBulkTransaction`).
+            if let direct {
+                return try await pool.tenantTransaction(tenant.id, ahead: true) { try direct.merge($0, rows: batch.rows) }
+            }
+            return try await pool.tenantBulkTransaction(tenant.id, ahead: true) { connection in
+                try Self.merge(connection, tenant: tenant, file: batch.file, rows: batch.rows)
             }
         }
     }

@@ -32,7 +32,8 @@ public final class PostgresScenarioStore: ScenarioStore {
     public func run(
         _ tenant: TenantScope, asOf date: CalendarDate, scenario: Scenario, saveAs: String?, timeout: Duration?
     ) async throws -> (outcome: ScenarioOutcome, report: RiskReport) {
-        try await exclusively(tenant, timeout: timeout, defaulted: scenario.defaulted) { connection in
+        // The run writes the scenario's snapshot variants (and reads them back) as a bulk write.
+        try await exclusively(tenant, bulk: true, timeout: timeout, defaulted: scenario.defaulted) { connection in
             try ScenarioEngine.run(connection, tenantID: tenant.id, asOf: date, scenario: scenario, saveAs: saveAs)
         }
     }
@@ -40,7 +41,7 @@ public final class PostgresScenarioStore: ScenarioStore {
     public func worst(
         _ tenant: TenantScope, asOf date: CalendarDate, limit: Int, timeout: Duration?
     ) async throws -> (currency: Currency, rows: [WorstDefault]) {
-        try await exclusively(tenant, timeout: timeout, defaulted: []) { connection in
+        try await exclusively(tenant, bulk: false, timeout: timeout, defaulted: []) { connection in
             guard let settings = try TenantSettings.load(connection, tenantID: tenant.id) else { throw TenantGone() }
             let rows = try ScenarioEngine.worst(connection, tenantID: tenant.id, asOf: date, limit: limit)
             return (currency: settings.tenant.baseCurrency, rows: rows)
@@ -52,17 +53,18 @@ public final class PostgresScenarioStore: ScenarioStore {
         "factor-risk scenario (pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName))"
     }
 
-    /// `body` in a transaction of `tenant`, once the `defaulted` groups are known to be the
-    /// tenant's and its scenario lock is held; each statement of the transaction may take `timeout`
-    /// at most (`statement_timeout`: the engine's work is one statement or a few).
+    /// `body` in a transaction of `tenant` (a bulk one with `bulk`, `PGConnection.tenantBulkTransaction`;
+    /// else under row-level security), once the `defaulted` groups are known to be the tenant's and
+    /// its scenario lock is held; each statement of the transaction may take `timeout` at most
+    /// (`statement_timeout`: the engine's work is one statement or a few).
     private func exclusively<T: Sendable>(
-        _ tenant: TenantScope, timeout: Duration?, defaulted: [String], _ body: @escaping @Sendable (PGConnection) throws -> T
+        _ tenant: TenantScope, bulk: Bool, timeout: Duration?, defaulted: [String], _ body: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
         guard running.withLock({ $0.insert(tenant.id).inserted }) else { throw ScenarioRefusal(.busy(holder: nil)) }
         defer { _ = running.withLock { $0.remove(tenant.id) } }
         let name = Self.sessionName
         do {
-            return try await pool.tenantTransaction(tenant.id) { connection in
+            let scoped: @Sendable (PGConnection) throws -> T = { connection in
                 if let timeout {
                     // A whole number of milliseconds, rendered from an integer (SET takes no bind parameter).
                     let (seconds, attoseconds) = timeout.components
@@ -76,11 +78,12 @@ public final class PostgresScenarioStore: ScenarioStore {
                 guard unknown.isEmpty else { throw ScenarioRefusal(.unknownGroups(unknown)) }
                 guard try tenant.lock(.scenario, .tryExclusive, on: connection) else {
                     // Who holds it is visible to the session's own user only (the transaction then rolls back).
-                    try connection.execute("RESET ROLE")
+                    if !bulk { try connection.execute("RESET ROLE") }
                     throw ScenarioRefusal(.busy(holder: try tenant.holder(of: .scenario, on: connection)?.description))
                 }
                 return try body(connection)
             }
+            return try await bulk ? pool.tenantBulkTransaction(tenant.id, scoped) : pool.tenantTransaction(tenant.id, scoped)
         } catch let error as PGError where error.sqlState == "57014" && !Task.isCancelled {
             // 57014 is a cancelled statement: with no task cancelled, it was the statement timeout.
             guard let timeout else { throw error }

@@ -52,19 +52,35 @@ public struct PostgresTenantStore: TenantStore {
         try await pool.withConnection { try Self.summaries($0, ref: ref).first }
     }
 
-    /// Every tenant, or the one named `ref`, with its row counts: one statement.
+    /// Every tenant, or the one named `ref`, with its row counts: the directory, then one statement
+    /// that counts the rows of every table by tenant.
+    ///
+    /// The counts are grouped by `tenant_id` and filtered on the tenants listed, not correlated to
+    /// the directory's rows: under Citus the directory is a reference table, and a subquery
+    /// correlated to it cannot be sent to the shards.
     private static func summaries(_ connection: PGConnection, ref: String?) throws -> [TenantSummary] {
-        let counts = TenantSummary.tables.map { "(SELECT count(*) FROM \($0) x WHERE x.tenant_id = t.tenant_id)" }
-        return try connection.query("""
-            SELECT t.tenant_id, t.tenant_ref, t.name, t.base_currency, c.exponent, t.home_country, t.own_funds, \(counts.joined(separator: ", "))
+        let tenants = try connection.query("""
+            SELECT t.tenant_id, t.tenant_ref, t.name, t.base_currency, c.exponent, t.home_country, t.own_funds
             FROM tenants t JOIN currencies c ON c.currency = t.base_currency
             WHERE $1::text IS NULL OR t.tenant_ref = $1
             ORDER BY t.tenant_ref COLLATE "C"
-            """, [ref]).rows.map { row in
-            TenantSummary(
-                scope: TenantScope(id: try row.decode(at: 0)), ref: try row.decode(at: 1), name: try row.decode(at: 2),
+            """, [ref]).rows
+        guard !tenants.isEmpty else { return [] }
+        let ids = try tenants.map { try $0.decode(Int64.self, at: 0) }
+        let counted = TenantSummary.tables.enumerated().map { index, table in
+            "SELECT \(index) AS position, tenant_id, count(*) FROM \(table) WHERE tenant_id = ANY ($1::bigint[]) GROUP BY tenant_id"
+        }
+        var counts: [Int64: [Int]] = [:]
+        for row in try connection.query(counted.joined(separator: "\nUNION ALL\n"), [PGBigintArray(ids)]).rows {
+            let (position, tenant, count): (Int, Int64, Int) = (try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2))
+            counts[tenant, default: Array(repeating: 0, count: TenantSummary.tables.count)][position] = count
+        }
+        return try tenants.map { row in
+            let id: Int64 = try row.decode(at: 0)
+            return TenantSummary(
+                scope: TenantScope(id: id), ref: try row.decode(at: 1), name: try row.decode(at: 2),
                 baseCurrency: try row.decode(at: 3), exponent: try row.decode(at: 4), homeCountry: try row.decode(at: 5),
-                ownFunds: try row.decode(at: 6), rows: try (7..<(7 + TenantSummary.tables.count)).map { try row.decode(at: $0) })
+                ownFunds: try row.decode(at: 6), rows: counts[id] ?? Array(repeating: 0, count: TenantSummary.tables.count))
         }
     }
 }

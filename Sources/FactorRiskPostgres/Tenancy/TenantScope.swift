@@ -59,15 +59,26 @@ public struct TenantScope: Sendable, Hashable {
         return .statement("SELECT \(function)($1)", [key(lock)])
     }
 
-    /// Sets the service role again inside a scoped transaction, after a step that needed the
-    /// owner (`RESET ROLE` for an ANALYZE).
-    public static let serviceRole = "SET LOCAL ROLE \(serviceRoleName)"
+    /// Sets the service role for the rest of the transaction.
+    static let serviceRole = "SET LOCAL ROLE \(serviceRoleName)"
 
     /// The statements that scope the transaction just begun to the tenant, in order: the service
     /// role (which owns no table, so row-level security applies) and the tenant setting the
     /// policies read. Both are `SET LOCAL`: nothing outlives the transaction. The id is rendered
     /// from an integer (SET takes no bind parameter).
-    public var prologue: [String] { [Self.serviceRole, "SET LOCAL app.tenant_id = '\(id)'"] }
+    public var prologue: [String] { [Self.serviceRole, tenantSetting] }
+
+    /// The statements that scope a bulk write of the tenant's rows (`PGConnection.tenantBulkTransaction`):
+    /// the tenant setting, the role staying the one that logged in (the tables' owner).
+    ///
+    /// Under Citus, an ANALYZE of a distributed table is sent to its shards as a command of their
+    /// own, which Citus refuses in parallel once the transaction has read `tenants` (a reference
+    /// table the shards have a foreign key to); sequential mode lets the bulk writes ANALYZE what
+    /// they wrote. Every other statement of a bulk write names one tenant, so it goes to one shard
+    /// and the mode changes nothing for it. On PostgreSQL alone the setting is inert.
+    public var bulkPrologue: [String] { [tenantSetting, "SET LOCAL citus.multi_shard_modify_mode = 'sequential'"] }
+
+    private var tenantSetting: String { "SET LOCAL app.tenant_id = '\(id)'" }
 
     /// The tenant's own number series (migration 0006): its ids tell nothing of other tenants.
     public enum Counter: String, Sendable {
@@ -75,16 +86,16 @@ public struct TenantScope: Sendable, Hashable {
         case limitDecision = "limit_decision"
     }
 
-    /// A CTE, `next_id (id)`, that takes the next number of the tenant's `counter` (the tenant id
-    /// being `$1`), for the INSERT that follows it; the counter's row lock orders concurrent takers.
-    static func nextID(_ counter: Counter) -> String {
-        """
-        next_id AS (
-            INSERT INTO tenant_counters (tenant_id, counter, last_value) VALUES ($1, '\(counter.rawValue)', 1)
+    /// Takes the next number of the tenant's `counter`; the counter's row lock orders concurrent
+    /// takers until the transaction ends. One statement with parameters and no CTE, so that Citus
+    /// routes it to the tenant's shard under row-level security (a data-modifying CTE feeding an
+    /// INSERT becomes a COPY there, which row-level security refuses).
+    func nextID(_ counter: Counter, on connection: PGConnection) throws -> Int64 {
+        try connection.query("""
+            INSERT INTO tenant_counters (tenant_id, counter, last_value) VALUES ($1, $2, 1)
             ON CONFLICT (tenant_id, counter) DO UPDATE SET last_value = tenant_counters.last_value + 1
-            RETURNING last_value AS id
-        )
-        """
+            RETURNING last_value
+            """, [id, counter.rawValue]).first!.decode(Int64.self, at: 0)
     }
 
     /// The tenant whose reference is `ref`, or nil when there is none.
