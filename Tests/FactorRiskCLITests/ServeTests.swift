@@ -89,11 +89,13 @@ struct ServeTests {
             try await client.send("PUT", "/v1/debtors/D1/credit-limit", body: #"{"credit_limit": "140000.00", "reason": "shutdown test"}"#)
         }
         // In flight means waiting on the lock: watched for, not guessed with a sleep (a loaded machine
-        // may take longer than any fixed delay to send it).
+        // may take longer than any fixed delay to send it). On Citus the wait is on a worker, which
+        // citus_stat_activity shows with the coordinator's sessions.
         let watcher = try database.connect()
+        let activity = CitusCluster.isActive ? "citus_stat_activity" : "pg_stat_activity"
         for _ in 0..<200 {
             let waiting = try watcher.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                "SELECT count(*) FROM \(activity) WHERE datname = current_database() AND wait_event_type = 'Lock'"
             ).first?.decode(Int64.self, at: 0)
             if waiting ?? 0 > 0 { break }
             try await Task.sleep(for: .milliseconds(50))
